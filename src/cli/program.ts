@@ -1,0 +1,13 @@
+/**
+ * The `riposte` command line: one sub-command per file under `src/cli/commands/`.
+ * @module
+ */
+import { Command } from 'commander';
+
+/** Build the commander program with every sub-command registered. */
+export function buildCli(): Command {
+  const program = new Command('riposte')
+    .description('Automated active response, compatible with Wazuh rulesets')
+    .version('0.1.0');
+  return program;
+}

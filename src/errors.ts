@@ -1,0 +1,58 @@
+/**
+ * The registry of Riposte's error codes. Every error a caller may need to tell apart carries one
+ * of these stable codes; messages may change, codes may not.
+ * @module
+ */
+
+export const ERROR_CODES = {
+  RIPOSTE_ERR_XML_SYNTAX: 'Malformed XML in a ruleset or configuration file',
+  RIPOSTE_ERR_XML_VAR: 'Undefined or invalid <var> reference',
+  RIPOSTE_ERR_REGEX_SYNTAX: 'Invalid OS_Regex, OS_Match or PCRE2 pattern',
+  RIPOSTE_ERR_DECODER_INVALID: 'Invalid decoder definition',
+  RIPOSTE_ERR_RULE_INVALID: 'Invalid rule definition',
+  RIPOSTE_ERR_LIST_INVALID: 'Invalid or missing CDB list',
+  RIPOSTE_ERR_RULESET_LOAD: 'The ruleset failed to load',
+  RIPOSTE_ERR_INI_SYNTAX: 'Invalid ruleset test file',
+  RIPOSTE_ERR_USAGE: 'Invalid command-line usage',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in a source file an error was found. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly element?: string;
+}
+
+/**
+ * An error with a stable code and, when it comes from a file, the file, line and element.
+ * @example
+ * throw new RiposteError('RIPOSTE_ERR_RULE_INVALID', 'Missing "id" attribute', { file: 'x.xml', line: 3, element: 'rule' });
+ */
+export class RiposteError extends Error {
+  readonly code: ErrorCode;
+  readonly location: SourceLocation | undefined;
+
+  constructor(code: ErrorCode, message: string, location?: SourceLocation, options?: { cause?: unknown }) {
+    super(location ? `${formatLocation(location)}: ${message}` : message, options);
+    this.name = 'RiposteError';
+    this.code = code;
+    this.location = location;
+  }
+}
+
+/** Several errors found in one load, reported together. */
+export class RiposteAggregateError extends RiposteError {
+  readonly errors: readonly RiposteError[];
+
+  constructor(code: ErrorCode, summary: string, errors: readonly RiposteError[]) {
+    super(code, `${summary} (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
+    this.errors = errors;
+  }
+}
+
+/** `file:line <element>` as used at the start of every located message. */
+export function formatLocation(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}${loc.element ? ` <${loc.element}>` : ''}`;
+}

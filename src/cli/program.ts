@@ -3,11 +3,15 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerLogtest } from './commands/logtest.ts';
+import { registerRulesetTest } from './commands/ruleset-test.ts';
 
 /** Build the commander program with every sub-command registered. */
 export function buildCli(): Command {
   const program = new Command('riposte')
     .description('Automated active response, compatible with Wazuh rulesets')
     .version('0.1.0');
+  registerLogtest(program);
+  registerRulesetTest(program);
   return program;
 }

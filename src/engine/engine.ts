@@ -1,0 +1,42 @@
+/**
+ * The analysis engine: predecode → decode → rules, one session at a time. Pure; the clock is
+ * injected (seconds), so a replay can run on event time and tests on a fake clock.
+ * @module
+ */
+import { decodeEvent } from '../decode/decode.ts';
+import { EventInfo } from '../decode/event.ts';
+import type { DecoderSet } from '../decode/types.ts';
+import { predecode } from '../predecode/predecode.ts';
+import { RuleSession, type RuleOutcome, type SessionOptions } from '../rules/match.ts';
+import type { RuleSet } from '../rules/types.ts';
+
+export interface Ruleset {
+  readonly decoders: DecoderSet;
+  readonly rules: RuleSet;
+}
+
+export interface Processed {
+  readonly event: EventInfo;
+  readonly outcome: RuleOutcome;
+}
+
+/** A stream of events sharing correlation state (one logtest session, one manager). */
+export class AnalysisSession {
+  private readonly rules: RuleSession;
+  private readonly ruleset: Ruleset;
+  private readonly clock: () => number;
+
+  constructor(ruleset: Ruleset, clock: () => number = () => Math.floor(Date.now() / 1000), opts: SessionOptions = {}) {
+    this.ruleset = ruleset;
+    this.clock = clock;
+    this.rules = new RuleSession(ruleset.rules, opts);
+  }
+
+  /** Analyse one message (a byte string) received from `location`. */
+  process(location: string, message: string): Processed {
+    const ev = EventInfo.fromPredecoded(predecode(location, message), this.clock());
+    decodeEvent(this.ruleset.decoders, ev);
+    const outcome = this.rules.process(ev);
+    return { event: ev, outcome };
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Rule evaluation (`OS_CheckIfRuleMatch`) and context search (`Search_Last*`), per session.
+ * Pure: the clock is the event's own `time`.
+ * @module
+ */
+import type { EventInfo } from '../decode/event.ts';
+import { CorrelationMemory, type StoredEvent } from '../correlate/memory.ts';
+import { ipListMatch } from './ip.ts';
+import { inTimeRange } from './time.ts';
+import { CONTEXT_FIELDS, type Expr, type IpExpr, type Rule, type RuleSet } from './types.ts';
+
+/** Result of running the rules over one decoded event. */
+export interface RuleOutcome {
+  readonly rule: Rule | null;
+  /** Counter of the fired rule in this session, after this event. */
+  readonly firedtimes: number;
+  /** Logged as an alert: level ≥ log_alert_level and not suppressed by `ignore`. */
+  readonly alert: boolean;
+  readonly description: string;
+}
+
+export interface SessionOptions {
+  /** Minimum level written as an alert (`log_alert_level`, default 3). */
+  readonly logAlertLevel?: number;
+  readonly memorySize?: number;
+  /** Local time offset source for `<time>`/`<weekday>` (minutes east of UTC); default: the host's. */
+  readonly tzOffsetMin?: (epochSec: number) => number;
+}
+
+function exprMatch(e: Expr, value: string): boolean {
+  return e.pattern.test(value) !== e.negate;
+}
+
+function ipMatch(e: IpExpr, value: string): boolean {
+  return ipListMatch(e, value) !== e.negate;
+}
+
+function contextValue(ev: EventInfo, bit: number): string | null {
+  switch (CONTEXT_FIELDS[bit]) {
+    case 'srcip': return ev.srcip;
+    case 'id': return ev.id;
+    case 'dstip': return ev.dstip;
+    case 'srcport': return ev.srcport;
+    case 'dstport': return ev.dstport;
+    case 'srcuser': return ev.srcuser;
+    case 'dstuser': return ev.dstuser;
+    case 'protocol': return ev.protocol;
+    case 'action': return ev.action;
+    case 'url': return ev.url;
+    case 'data': return ev.data;
+    case 'extra_data': return ev.extra_data;
+    case 'status': return ev.status;
+    case 'system_name': return ev.system_name;
+    case 'location': return ev.location;
+    default: return null;
+  }
+}
+
+function listFieldValue(ev: EventInfo, field: string, dynamic: boolean): string | null {
+  if (dynamic) return ev.findDynamic(field);
+  switch (field) {
+    case 'user': return ev.srcuser ?? ev.dstuser;
+    case 'program_name': return ev.programName;
+    case 'hostname': return ev.hostname;
+    case 'location': return ev.location;
+    case 'srcip': case 'dstip': case 'srcport': case 'dstport': case 'protocol': case 'action': case 'srcuser':
+    case 'dstuser': case 'id': case 'url': case 'data': case 'extra_data': case 'status': case 'system_name':
+      return ev[field];
+    default: return ev.findDynamic(field);
+  }
+}
+
+/** One analysis session: rule counters and correlation memory (a logtest session). */
+export class RuleSession {
+  private readonly firedtimes: Int32Array;
+  private readonly timeIgnored: Float64Array;
+  private readonly memory: CorrelationMemory;
+  private readonly diffs = new Map<number, string>();
+  private readonly ftsSeen = new Set<string>();
+  private readonly logAlertLevel: number;
+  private readonly tzOffsetMin: (epochSec: number) => number;
+
+  private readonly rules: RuleSet;
+
+  constructor(rules: RuleSet, opts: SessionOptions = {}) {
+    this.rules = rules;
+    this.firedtimes = new Int32Array(rules.count);
+    this.timeIgnored = new Float64Array(rules.count);
+    this.memory = new CorrelationMemory(opts.memorySize);
+    this.logAlertLevel = opts.logAlertLevel ?? 3;
+    this.tzOffsetMin = opts.tzOffsetMin ?? ((t) => -new Date(t * 1000).getTimezoneOffset());
+  }
+
+  /** Run the rule tree over `ev` (already decoded), update the session, report the outcome. */
+  process(ev: EventInfo): RuleOutcome {
+    const type = ev.decoder?.type ?? 'syslog';
+    for (const root of this.rules.roots) {
+      if (root.category !== type) continue;
+      const rule = this.check(ev, root);
+      if (!rule) continue;
+      const firedtimes = this.firedtimes[rule.index] as number;
+      const description = substituteDescription(rule.description, ev);
+      if (rule.level === 0) return { rule, firedtimes, alert: false, description };
+      if (rule.ignoreTime) {
+        const since = this.timeIgnored[rule.index] as number;
+        if (since === 0) this.timeIgnored[rule.index] = ev.time;
+        else if (ev.time - since < rule.ignoreTime) return { rule, firedtimes, alert: false, description };
+        else this.timeIgnored[rule.index] = 0;
+      }
+      this.memory.add(ev, rule);
+      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, description };
+    }
+    return { rule: null, firedtimes: 0, alert: false, description: '' };
+  }
+
+  private check(ev: EventInfo, rule: Rule): Rule | null {
+    if (rule.decodedAs !== null && (ev.decoder === null || ev.decoder.name !== rule.decodedAs)) return null;
+    if (rule.programName && (ev.programName === null || !exprMatch(rule.programName, ev.programName))) return null;
+    if (rule.idExpr && (ev.id === null || !exprMatch(rule.idExpr, ev.id))) return null;
+    if (rule.systemName && (ev.system_name === null || !exprMatch(rule.systemName, ev.system_name))) return null;
+    if (rule.protocol && (ev.protocol === null || !exprMatch(rule.protocol, ev.protocol))) return null;
+    if (rule.match && !exprMatch(rule.match, ev.log)) return null;
+    if (rule.regex && !exprMatch(rule.regex, ev.log)) return null;
+    if (rule.action && (ev.action === null || !exprMatch(rule.action, ev.action))) return null;
+    if (rule.url && (ev.url === null || !exprMatch(rule.url, ev.url))) return null;
+    if (rule.location && !exprMatch(rule.location, ev.location)) return null;
+    for (const f of rule.fields) {
+      const v = ev.findDynamic(f.name);
+      if (v === null || !exprMatch(f.expr, v)) return null;
+    }
+    if (rule.srcip && (ev.srcip === null || !ipMatch(rule.srcip, ev.srcip))) return null;
+    if (rule.dstip && (ev.dstip === null || !ipMatch(rule.dstip, ev.dstip))) return null;
+    if (rule.srcport && (ev.srcport === null || !exprMatch(rule.srcport, ev.srcport))) return null;
+    if (rule.dstport && (ev.dstport === null || !exprMatch(rule.dstport, ev.dstport))) return null;
+    if (rule.user) {
+      const u = ev.dstuser ?? ev.srcuser;
+      if (u === null || !exprMatch(rule.user, u)) return null;
+    }
+    if (rule.srcgeoip || rule.dstgeoip) return null;
+    if (rule.maxsize && ev.log.length < rule.maxsize) return null;
+    if (rule.time || rule.weekdays !== null) {
+      const local = ev.time + this.tzOffsetMin(ev.time) * 60;
+      if (rule.time && !inTimeRange(rule.time, Math.floor((((local % 86400) + 86400) % 86400) / 60))) return null;
+      if (rule.weekdays !== null) {
+        const day = (Math.floor(local / 86400) + 4) % 7; // 1970-01-01 was a Thursday
+        if (!(rule.weekdays & (1 << ((day + 7) % 7)))) return null;
+      }
+    }
+    if (rule.data && (ev.data === null || !exprMatch(rule.data, ev.data))) return null;
+    if (rule.extraData && (ev.extra_data === null || !exprMatch(rule.extraData, ev.extra_data))) return null;
+    if (rule.hostname && (ev.hostname === null || !exprMatch(rule.hostname, ev.hostname))) return null;
+    if (rule.status && (ev.status === null || !exprMatch(rule.status, ev.status))) return null;
+    if (rule.checkDiff && !this.doDiff(rule, ev)) return null;
+    if (rule.ifFts && !this.fts(ev)) return null;
+    for (const l of rule.lists) {
+      const v = listFieldValue(ev, l.field, l.dynamic);
+      if (v === null || !l.test(v)) return null;
+    }
+    if (rule.context !== null && !rule.checkDiff && !this.searchContext(ev, rule)) return null;
+
+    for (const child of rule.children) {
+      const r = this.check(ev, child);
+      if (r) return r;
+    }
+    if (rule.noalert) return null;
+    this.firedtimes[rule.index] = (this.firedtimes[rule.index] as number) + 1;
+    return rule;
+  }
+
+  private doDiff(rule: Rule, ev: EventInfo): boolean {
+    const prev = this.diffs.get(rule.index);
+    this.diffs.set(rule.index, ev.log);
+    return prev !== undefined && prev !== ev.log;
+  }
+
+  private fts(ev: EventInfo): boolean {
+    const dec = ev.decoder;
+    if (!dec?.fts) return false;
+    let key = dec.name;
+    for (const f of dec.fts) {
+      const v = f === 'name' ? dec.name : f === 'location' ? ev.location : listFieldValue(ev, f === 'user' ? 'dstuser' : f, false);
+      key += `\u0000${v ?? ''}`;
+    }
+    if (this.ftsSeen.has(key)) return false;
+    this.ftsSeen.add(key);
+    return true;
+  }
+
+  /** Search_LastSids / Search_LastGroups / Search_LastEvents. */
+  private searchContext(my: EventInfo, rule: Rule): boolean {
+    const now = my.time;
+    let count = 0;
+    let firstMatched: StoredEvent | null = null;
+    const isEvents = rule.context === 'events';
+    const list = isEvents ? this.memory.events : this.memory.list(rule.searchListOwner);
+    // Search_LastEvents starts one past the newest stored event (reference quirk).
+    for (let i = list.length - (isEvents ? 2 : 1); i >= 0; i--) {
+      const s = list[i] as StoredEvent;
+      const lf = s.ev;
+      if (now - lf.time > rule.timeframe) return false;
+      if (!rule.globalFrequency && lf.agentId !== my.agentId) continue;
+      if (isEvents) {
+        if ((lf.decoder?.type ?? 'syslog') !== (my.decoder?.type ?? 'syslog')) continue;
+        if (rule.ifMatchedRegex && !rule.ifMatchedRegex.test(lf.log)) continue;
+      }
+      if (!sameAndDifferent(rule, lf, my)) continue;
+      if (lf.matched >= rule.level) return false;
+      if (count < rule.frequency) {
+        count++;
+        if (!firstMatched) firstMatched = s;
+        continue;
+      }
+      my.matched = rule.level;
+      if (firstMatched) firstMatched.ev.matched = rule.level;
+      return true;
+    }
+    return false;
+  }
+}
+
+function sameAndDifferent(rule: Rule, lf: EventInfo, my: EventInfo): boolean {
+  let same = rule.sameFields;
+  for (let bit = 0; same !== 0; bit++, same >>>= 1) {
+    if (!(same & 1)) continue;
+    const a = contextValue(lf, bit);
+    const b = contextValue(my, bit);
+    if (a === null || b === null || a !== b) return false;
+  }
+  let diff = rule.differentFields;
+  for (let bit = 0; diff !== 0; bit++, diff >>>= 1) {
+    if (!(diff & 1)) continue;
+    const a = contextValue(lf, bit);
+    const b = contextValue(my, bit);
+    if (a !== null && b !== null && a === b) return false;
+  }
+  if (rule.sameDynamic.length > 0) {
+    if (my.dynamicKeys.length === 0 || lf.dynamicKeys.length === 0) return false;
+    for (const name of rule.sameDynamic) {
+      const a = my.findDynamic(name);
+      const b = a === null ? null : lf.findDynamic(name);
+      if (a === null || b === null || a !== b) return false;
+    }
+  }
+  if (rule.differentDynamic.length > 0) {
+    if (my.dynamicKeys.length === 0 && lf.dynamicKeys.length === 0) return false;
+    for (const name of rule.differentDynamic) {
+      const a = my.findDynamic(name);
+      if (a === null) continue;
+      const b = lf.findDynamic(name);
+      if (b !== null && a === b) return false;
+    }
+  }
+  return true;
+}
+
+const DESCRIPTION_MAX = 1024;
+
+/** `$(field)` substitution in a rule description (ParseRuleComment). */
+export function substituteDescription(text: string, ev: EventInfo): string {
+  if (text.indexOf('$(') === -1) return text;
+  let out = '';
+  let rest = text;
+  for (;;) {
+    const at = rest.indexOf('$(');
+    if (at === -1) break;
+    out += rest.slice(0, at);
+    if (out.length >= DESCRIPTION_MAX) return text;
+    const close = rest.indexOf(')', at + 2);
+    if (close === -1) {
+      rest = rest.slice(at);
+      break;
+    }
+    const name = rest.slice(at + 2, close);
+    let v: string | null;
+    switch (name) {
+      case 'dstuser': case 'srcuser': case 'srcip': case 'dstip': case 'srcport': case 'dstport': case 'protocol':
+      case 'action': case 'id': case 'url': case 'data': case 'status': case 'extra_data': case 'system_name':
+        v = ev[name];
+        break;
+      case 'program_name': v = ev.programName; break;
+      case 'hostname': v = ev.hostname; break;
+      default: v = ev.findDynamic(name);
+    }
+    if (v !== null) {
+      out += v;
+      if (out.length >= DESCRIPTION_MAX) return text;
+    }
+    rest = rest.slice(close + 1);
+  }
+  out += rest;
+  return out.length >= DESCRIPTION_MAX ? text : out;
+}

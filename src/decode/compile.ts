@@ -100,9 +100,9 @@ function kindOf(el: XmlNode, dflt: PatternKind, file: string): PatternKind {
   return k;
 }
 
-function compileAt(kind: PatternKind, source: string, file: string, el: XmlNode): CompiledPattern {
+function compileAt(kind: PatternKind, source: string, file: string, el: XmlNode, captures = false): CompiledPattern {
   try {
-    return compilePattern(kind, source);
+    return compilePattern(kind, source, { captures });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new RiposteError('RIPOSTE_ERR_REGEX_SYNTAX', `Invalid ${kind} pattern "${source}": ${msg}`, { file, line: el.line, element: el.name }, { cause: err });
@@ -246,7 +246,7 @@ function compileDecoder(node: XmlNode, file: string): Decoder {
     programName: pn ? compileAt(pnKind, pn.text, file, pn.el) : null,
     prematch: pre ? compileAt(preKind, pre.text, file, pre.el) : null,
     prematchAfterParent: pre?.offset === 'after_parent',
-    regex: rx ? compileAt(rxKind, rx.text, file, rx.el) : null,
+    regex: rx ? compileAt(rxKind, rx.text, file, rx.el, true) : null,
     regexOffset,
     orderStatic,
     orderNames,

@@ -10,15 +10,17 @@ import type { CompiledPattern, PatternKind } from './types.ts';
 export type { CompiledPattern, MatchResult, PatternKind } from './types.ts';
 
 /**
- * Compile `source` in the given dialect; throws RiposteError(RIPOSTE_ERR_REGEX_SYNTAX) on a bad pattern.
+ * Compile `source` in the given dialect (`captures`: return substrings, as decoder regexes do); throws RiposteError(RIPOSTE_ERR_REGEX_SYNTAX) on a bad pattern.
  * @example compilePattern('osregex', '^(\\S+) from (\\S+)').exec('root from 1.2.3.4')
  */
-export function compilePattern(kind: PatternKind, source: string): CompiledPattern {
+export function compilePattern(kind: PatternKind, source: string, opts: { captures?: boolean } = {}): CompiledPattern {
   switch (kind) {
     case 'osmatch':
       return compileOsMatch(source);
     case 'osregex':
-      return compileOsRegex(source);
+      // Only decoder <regex> is compiled with OS_RETURN_SUBSTRING; it also changes how trailing
+      // `\x*` tokens behave at the end of the subject.
+      return compileOsRegex(source, { substrings: opts.captures ?? false });
     case 'pcre2':
       return compilePcre2(source);
   }

@@ -63,6 +63,10 @@ interface Branch {
   readonly needle: string;
   /** Case-insensitive search for `needle` when it has letters; null to use `includes`. */
   readonly needleRe: RegExp | null;
+  /** The literal an attempt must start with ('' if it starts otherwise or is `^`-anchored). */
+  readonly lead: string;
+  /** Its upper-case form when it is a letter, else ''. */
+  readonly leadUpper: string;
 }
 
 function syntaxError(pattern: string, why: string): RiposteError {
@@ -121,7 +125,7 @@ export function compileOsRegex(pattern: string, options: OsRegexOptions = {}): C
     start = i + 1;
   }
   // The C code keeps capture pointers (and its quirks) only when the pattern has a group.
-  return new OsRegex(src, branches, withSubstrings && closes > 0);
+  return new OsRegex(pattern, branches, withSubstrings && closes > 0);
 }
 
 function makeBranch(b: number[]): Branch {
@@ -147,7 +151,12 @@ function makeBranch(b: number[]): Branch {
     if (c === LP) slotOf[i] = slots++;
   }
   const needle = longestLiteral(code, n);
-  return { code, flags, slotOf, slots, needle, needleRe: caseInsensitiveSearch(needle) };
+  // The first literal of an attempt, possibly after a '(' (a second '(' would be a literal too).
+  const first = code[0] === LP ? (code[1] ?? 0) : (code[0] ?? 0);
+  const hasLead = (flags & BEGIN_SET) === 0 && first !== 0 && first !== BS && first !== LP;
+  const lead = hasLead ? String.fromCharCode(first) : '';
+  const leadUpper = hasLead && first >= 97 && first <= 122 ? String.fromCharCode(first - 32) : '';
+  return { code, flags, slotOf, slots, needle, needleRe: caseInsensitiveSearch(needle), lead, leadUpper };
 }
 
 /**
@@ -282,8 +291,27 @@ function run(b: Branch, s: string, len: number, caps: Int32Array | null, closure
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let pt = 0;
   let st = 0;
+  const lead = b.lead;
+  const leadUpper = b.leadUpper;
+  // Cached next occurrences of the lead literal (-2 = not searched yet, -1 = none left).
+  let nextLo = -2;
+  let nextUp = leadUpper === '' ? -1 : -2;
 
   for (st = 0; st < len; st++) {
+    if (pt === 0 && lead !== '') {
+      // A fresh attempt (no backtrack slots, no st_error) whose first token is a literal: in
+      // the C loop every byte that does not match it only sets r_code to NULL and moves on,
+      // so jump straight to the next candidate byte.
+      if (nextLo !== -1 && nextLo < st) nextLo = s.indexOf(lead, st);
+      if (nextUp !== -1 && nextUp < st) nextUp = s.indexOf(leadUpper, st);
+      const next = nextLo < 0 ? nextUp : nextUp < 0 || nextLo < nextUp ? nextLo : nextUp;
+      // No candidate left: the C code would end the loop with pt on a literal and fail.
+      if (next < 0 || next >= len) return NIL;
+      if (next > st) {
+        st = next;
+        rCode = NIL;
+      }
+    }
     let c = p[pt] as number;
     if (c === 0) {
       // Inside the loop the subject is never at its end, so `$` branches cannot stop here.

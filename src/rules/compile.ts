@@ -11,6 +11,7 @@ import { compilePattern, parsePatternKind } from '../regex/index.ts';
 import type { CompiledPattern, PatternKind } from '../regex/types.ts';
 import { attr, type XmlNode } from '../xml/types.ts';
 import { compileListCheck, parseListLookup, type CdbList, type ListLookup } from '../lists/index.ts';
+import { COMPILED_RULES } from './compiled-rules.ts';
 import { parseIpNet } from './ip.ts';
 import { parseTimeRange, parseWeekdays } from './time.ts';
 import { CONTEXT_FIELDS, type ContextField, type Expr, type IpExpr, type ListCheck, type Rule, type RuleSet } from './types.ts';
@@ -59,6 +60,8 @@ export class RuleSetBuilder {
   /** Every placed rule, in load order (for if_level / if_group / if_matched_group scans). */
   private readonly placed: Rule[] = [];
   private nextIndex = 0;
+  /** How many nodes of the reference's rule tree each rule has (one per path from a root). */
+  private readonly occurrences = new Map<Rule, number>();
   readonly errors: RiposteError[] = [];
   readonly warnings: string[] = [];
 
@@ -171,6 +174,7 @@ export class RuleSetBuilder {
     let globalFrequency = false;
     let checkDiff = false;
     let ifFts = false;
+    let compiledRule: Rule['compiledRule'] = null;
     const options = new Set<string>();
     const mitre: string[] = [];
     const info: string[] = [];
@@ -240,7 +244,12 @@ export class RuleSetBuilder {
         case 'check_diff': checkDiff = true; break;
         case 'check_if_ignored': case 'ignore': break;
         case 'if_fts': ifFts = true; break;
-        case 'compiled_rule': break;
+        case 'compiled_rule': {
+          const fn = COMPILED_RULES.get(el.text);
+          if (!fn) fail(`Rule ${id}: unknown compiled rule "${el.text}"`, el);
+          compiledRule = fn ?? null;
+          break;
+        }
         case 'list': listEls.push(el); break;
         case 'time': timeEl = el; break;
         case 'weekday': weekdayEl = el; break;
@@ -378,6 +387,7 @@ export class RuleSetBuilder {
       extraData: expr('extra_data', 'osmatch'),
       hostname: expr('hostname', 'osmatch'),
       status: expr('status', 'osmatch'),
+      compiledRule,
       checkDiff,
       ifFts,
       lists: listChecks,
@@ -418,8 +428,10 @@ export class RuleSetBuilder {
       this.warn(file, rule.line, `Rule ${rule.id} has overwrite="yes" but no earlier definition`);
     }
     (rule as { index: number }).index = this.nextIndex++;
+    let occ = 0;
     if (rule.id < 10) {
       this.roots.push(rule);
+      occ = 1;
     } else if (rule.ifSid.length > 0) {
       let found = false;
       for (const sid of rule.ifSid) {
@@ -430,6 +442,7 @@ export class RuleSetBuilder {
         }
         insertChild(parent, rule);
         rule.category = parent.category;
+        occ += this.occurrences.get(parent) ?? 0;
         found = true;
       }
       if (!found) {
@@ -443,6 +456,7 @@ export class RuleSetBuilder {
       for (const other of this.placed) {
         if (internalLevel(other) >= min) {
           insertChild(other, rule);
+          occ += this.occurrences.get(other) ?? 0;
           found = true;
         }
       }
@@ -453,6 +467,7 @@ export class RuleSetBuilder {
       for (const other of this.placed) {
         if (m.test(other.groups)) {
           insertChild(other, rule);
+          occ += this.occurrences.get(other) ?? 0;
           found = true;
         }
       }
@@ -465,7 +480,9 @@ export class RuleSetBuilder {
         return;
       }
       insertChild(root, rule);
+      occ = 1;
     }
+    this.occurrences.set(rule, occ);
 
     if (rule.context === 'sid' && rule.ifMatchedSid !== null) {
       const target = this.byId.get(rule.ifMatchedSid) ?? (rule.ifMatchedSid === rule.id ? rule : undefined);
@@ -478,8 +495,12 @@ export class RuleSetBuilder {
     } else if (rule.context === 'group' && rule.ifMatchedGroup !== null) {
       rule.searchListOwner = rule.index;
       const m = compileOsMatch(rule.ifMatchedGroup);
+      // The reference marks every node of the tree, so a rule reached by several paths feeds the
+      // list once per path (its events then count several times).
       for (const other of this.placed) {
-        if (m.test(other.groups)) other.groupPrevMatched.push(rule.index);
+        if (!m.test(other.groups)) continue;
+        const n = this.occurrences.get(other) ?? 0;
+        for (let k = 0; k < n; k++) other.groupPrevMatched.push(rule.index);
       }
     }
     this.byId.set(rule.id, rule);

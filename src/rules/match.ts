@@ -132,6 +132,7 @@ export class RuleSession {
     if (rule.dstip && (ev.dstip === null || !ipMatch(rule.dstip, ev.dstip))) return null;
     if (rule.srcport && (ev.srcport === null || !exprMatch(rule.srcport, ev.srcport))) return null;
     if (rule.dstport && (ev.dstport === null || !exprMatch(rule.dstport, ev.dstport))) return null;
+    if (rule.compiledRule && !rule.compiledRule(ev)) return null;
     if (rule.user) {
       const u = ev.dstuser ?? ev.srcuser;
       if (u === null || !exprMatch(rule.user, u)) return null;

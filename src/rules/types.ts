@@ -2,6 +2,7 @@
  * Compiled rules: what `rules.c` builds from `<rule>` elements, and the rule tree.
  * @module
  */
+import type { EventInfo } from '../decode/event.ts';
 import type { DecoderType } from '../decode/types.ts';
 import type { CompiledPattern } from '../regex/types.ts';
 
@@ -91,6 +92,7 @@ export interface Rule {
   extraData: Expr | null;
   hostname: Expr | null;
   status: Expr | null;
+  compiledRule: ((ev: EventInfo) => boolean) | null;
   checkDiff: boolean;
   ifFts: boolean;
   lists: readonly ListCheck[];

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --noEmit
 npx eslint src test
 mapfile -t files < <(find src test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-reporter=spec "${files[@]}"
+exec node --enable-experimental-regexp-engine-on-excessive-backtracks --import tsx --test --test-reporter=spec "${files[@]}"

@@ -13,14 +13,12 @@ export function bytesToBin(buf: Uint8Array): string {
 /** A byte string back to text for output (bytes are interpreted as UTF-8). */
 export function binToUtf8(s: string): string {
   // Fast path: pure ASCII needs no conversion.
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(s)) return s;
   return Buffer.from(s, 'latin1').toString('utf8');
 }
 
 /** Text (e.g. a JS string from JSON) to a byte string of its UTF-8 encoding. */
 export function utf8ToBin(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(s)) return s;
   return Buffer.from(s, 'utf8').toString('latin1');
 }

@@ -3,6 +3,7 @@
  * injected (seconds), so a replay can run on event time and tests on a fake clock.
  * @module
  */
+import { Accumulator } from '../correlate/accumulator.ts';
 import { decodeEvent } from '../decode/decode.ts';
 import { EventInfo } from '../decode/event.ts';
 import type { DecoderSet } from '../decode/types.ts';
@@ -23,6 +24,7 @@ export interface Processed {
 /** A stream of events sharing correlation state (one logtest session, one manager). */
 export class AnalysisSession {
   private readonly rules: RuleSession;
+  private readonly accumulator = new Accumulator();
   private readonly ruleset: Ruleset;
   private readonly clock: () => number;
 
@@ -34,8 +36,10 @@ export class AnalysisSession {
 
   /** Analyse one message (a byte string) received from `location`. */
   process(location: string, message: string): Processed {
-    const ev = EventInfo.fromPredecoded(predecode(location, message), this.clock());
+    const now = this.clock();
+    const ev = EventInfo.fromPredecoded(predecode(location, message), now);
     decodeEvent(this.ruleset.decoders, ev);
+    if (ev.decoder?.accumulate) this.accumulator.accumulate(ev, now);
     const outcome = this.rules.process(ev);
     return { event: ev, outcome };
   }

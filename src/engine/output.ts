@@ -100,7 +100,7 @@ export function logtestRecord(n: number, location: string, p: Processed): Record
           mitre_ids: r.mitre.map(binToUtf8),
         }
       : null,
-    decoder: dec ? { ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) } : null,
+    decoder: dec ? { ...(dec.accumulate ? { accumulate: 1 } : {}), ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) } : null,
     predecoder: pre ? { ...(pre.program_name !== undefined ? { program_name: binToUtf8(pre.program_name) } : {}), ...(pre.timestamp !== undefined ? { timestamp: binToUtf8(pre.timestamp) } : {}), ...(pre.hostname !== undefined ? { hostname: binToUtf8(pre.hostname) } : {}) } : null,
     data: dataObject(ev),
   };

@@ -119,6 +119,15 @@ function asciiPartner(c: number): number {
   return -1;
 }
 
+function foldAscii(set: ByteSet): ByteSet {
+  const out = set.slice();
+  for (let c = 0; c < 256; c++) {
+    const a = asciiPartner(c);
+    if (set[c] && a >= 0) out[a] = 1;
+  }
+  return out;
+}
+
 function hex2(c: number): string {
   return c.toString(16).padStart(2, '0');
 }
@@ -208,11 +217,11 @@ class Translator {
       const m = /^\(\*([A-Z_0-9]+)(?:=\d+)?\)/.exec(this.p.slice(this.pos));
       if (!m) return;
       const verb = m[1] as string;
-      if (verb === 'UTF' || verb === 'UTF8') this.utf = true;
+      if (verb === 'UTF') this.utf = true;
       else if (verb === 'BSR_ANYCRLF') this.bsrAnyCrlf = true;
-      else if (!/^(?:LF|BSR_UNICODE|NO_AUTO_POSSESS|NO_DOTSTAR_ANCHOR|NO_JIT|NO_START_OPT|LIMIT_HEAP|LIMIT_MATCH|LIMIT_DEPTH|LIMIT_RECURSION)$/.test(verb)) {
-        throw this.err(`unsupported option (*${verb})`);
-      }
+      else if (/^(?:CR|CRLF|ANYCRLF|ANY|NUL|UCP|NOTEMPTY|NOTEMPTY_ATSTART)$/.test(verb)) throw this.err(`unsupported option (*${verb})`);
+      // Options that only tune the engine are ignored; anything else is a verb for later.
+      else if (!/^(?:LF|BSR_UNICODE|NO_AUTO_POSSESS|NO_DOTSTAR_ANCHOR|NO_JIT|NO_START_OPT|LIMIT_HEAP|LIMIT_MATCH|LIMIT_DEPTH)$/.test(verb)) return;
       this.pos += m[0].length;
     }
   }
@@ -299,15 +308,19 @@ class Translator {
     return `(?:(?=${OPEN}${id}${END}${code}))${REF}${id}${END})`;
   }
 
-  /** Emits a byte set, folding case under `i`. */
-  private set(set: ByteSet): string {
-    const caseless = this.flags.i;
+  /**
+   * Emits a byte set. With `fold`, case-insensitivity (when on) adds ASCII case partners, as
+   * PCRE2's default tables do; without it the set is final (a class already folded, `\p`).
+   */
+  private set(set: ByteSet, fold = true): string {
+    const caseless = fold && this.flags.i;
     let relevant = false;
     for (let c = 0x41; c <= 0x7a && !relevant; c++) if (set[c] && asciiPartner(c) >= 0) relevant = true;
     for (let c = 0xc0; c <= 0xfe && !relevant; c++) if (set[c] && latin1Partner(c) >= 0) relevant = true;
     if (relevant) {
       if (caseless) this.sawCaseless = true;
-      // Under JS `i` the class also matches the case partners of its members.
+      // Under the JS `i` flag a class also matches the case partners of its members (ASCII and
+      // Latin-1), which is right only where PCRE2 folds too.
       for (let c = 0; c < 256; c++) {
         if (!set[c]) continue;
         const l = latin1Partner(c);
@@ -315,16 +328,7 @@ class Translator {
         if ((l >= 0 && !set[l]) || (!caseless && a >= 0 && !set[a])) this.jsCaseExact = false;
       }
     }
-    if (caseless && !this.jsCase && relevant) {
-      const folded = newSet();
-      for (let c = 0; c < 256; c++) {
-        if (!set[c]) continue;
-        folded[c] = 1;
-        const a = asciiPartner(c);
-        if (a >= 0) folded[a] = 1;
-      }
-      return classSource(folded);
-    }
+    if (caseless && relevant && !this.jsCase) return classSource(foldAscii(set));
     return classSource(set);
   }
 
@@ -335,16 +339,16 @@ class Translator {
   }
 
   /** A set of single-byte matches; in UTF mode, `nonAscii` adds every multi-byte character. */
-  private charClass(set: ByteSet, nonAscii: boolean): Atom {
-    if (!this.utf) return { code: this.set(set), repeatable: true };
+  private charClass(set: ByteSet, nonAscii: boolean, fold = true): Atom {
+    if (!this.utf) return { code: this.set(set, fold), repeatable: true };
     if (!nonAscii) {
       for (let c = 0x80; c < 256; c++) if (set[c]) throw this.err('a non-ASCII byte in a class is not supported in UTF mode');
-      return { code: this.set(set), repeatable: true };
+      return { code: this.set(set, fold), repeatable: true };
     }
     const lead = newSet();
     for (let c = 0; c < 0x80; c++) lead[c] = set[c] as number;
     setRange(lead, 0xc0, 0xff);
-    return { code: `(?:${this.set(lead)}[\\x80-\\xbf]*)`, repeatable: true };
+    return { code: `(?:${this.set(lead, fold)}[\\x80-\\xbf]*)`, repeatable: true };
   }
 
   /** A code point given by an escape: one byte, or its UTF-8 sequence in UTF mode. */
@@ -467,7 +471,7 @@ class Translator {
   }
 
   /** The set for `\d \D \s \S \w \W \h \H \v \V \N \p \P`, or null; `nonAscii` for negated ones. */
-  private typeEscape(d: number, inClass: boolean): { set: ByteSet; nonAscii: boolean } | null {
+  private typeEscape(d: number, inClass: boolean): { set: ByteSet; nonAscii: boolean; noFold?: boolean } | null {
     switch (d) {
       case 0x64: return { set: DIGIT, nonAscii: false };
       case 0x44: return { set: complement(DIGIT), nonAscii: true };
@@ -495,7 +499,7 @@ class Translator {
   }
 
   /** `\p{Name}` / `\pL`: the bytes 0-255 with that Unicode property (8-bit non-UTF semantics). */
-  private property(negated: boolean): { set: ByteSet; nonAscii: boolean } {
+  private property(negated: boolean): { set: ByteSet; nonAscii: boolean; noFold: boolean } {
     if (this.utf) throw this.err('\\p is not supported in UTF mode');
     let name: string;
     if (this.peek() === 0x7b) {
@@ -526,7 +530,8 @@ class Translator {
       }
       for (let c = 0; c < 256; c++) if (re.test(String.fromCharCode(c))) set[c] = 1;
     }
-    return negated ? { set: complement(set), nonAscii: true } : { set, nonAscii: false };
+    // Case-insensitivity does not apply to properties.
+    return negated ? { set: complement(set), nonAscii: true, noFold: true } : { set, nonAscii: false, noFold: true };
   }
 
   private escape(): Atom | null {
@@ -543,7 +548,7 @@ class Translator {
       return this.codePoint(parseInt(m[1] as string, 16));
     }
     const type = this.typeEscape(d, false);
-    if (type) return this.charClass(type.set, type.nonAscii);
+    if (type) return this.charClass(type.set, type.nonAscii, !type.noFold);
     switch (d) {
       case 0x51: // Q
         this.inQuote = true;
@@ -652,6 +657,8 @@ class Translator {
       this.pos++;
     }
     const set = newSet();
+    // Members that case-insensitivity leaves alone (\p properties).
+    const raw = newSet();
     let first = true;
     for (;;) {
       if (this.pos >= p.length) throw this.err('missing terminating ] for character class');
@@ -694,7 +701,7 @@ class Translator {
         if (d === 0x45) continue;
         const type = this.typeEscape(d, true);
         if (type) {
-          addAll(set, type.set);
+          addAll(type.noFold ? raw : set, type.set);
           if (this.peek() === 0x2d && this.peek(1) !== 0x5d) throw this.err('invalid range in character class');
           continue;
         }
@@ -725,11 +732,14 @@ class Translator {
         set[lo] = 1;
       }
     }
+    // PCRE2 folds the members, then negates.
+    const all = this.flags.i ? foldAscii(set) : set;
+    addAll(all, raw);
     // In UTF mode only negated types (\S, [:^alpha:]...) put non-ASCII bytes in the set: they
     // stand for every multi-byte character.
     let high = false;
-    for (let c = 0x80; c < 256 && !high; c++) if (set[c]) high = true;
-    return negated ? this.charClass(complement(set), !high) : this.charClass(set, high);
+    for (let c = 0x80; c < 256 && !high; c++) if (all[c]) high = true;
+    return negated ? this.charClass(complement(all), !high, false) : this.charClass(all, high, false);
   }
 
   /** A literal byte in a class: in UTF mode only ASCII is supported. */

@@ -51,6 +51,17 @@ export interface CorpusResult {
   /** Lines agreeing on (rule id, level, decoder name). */
   agree: number;
   disagreements: Array<{ n: number; log: string; want: string; got: string }>;
+  /** Lines whose decoded `data` (compared as a mapping) or `predecoder` differ. */
+  dataDisagreements: Array<{ n: number; log: string; want: string; got: string }>;
+}
+
+/** JSON with object keys sorted, so mappings compare regardless of key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function triple(r: { rule: { id: string; level: number } | null; decoder: { name: string } | null }): string {
@@ -62,7 +73,7 @@ export function runCorpus(ruleset: Ruleset, name: string): CorpusResult {
   const { lines, golden } = readGolden(name);
   let now = 1_700_000_000;
   const session = new AnalysisSession(ruleset, () => now);
-  const res: CorpusResult = { name, lines: lines.length, agree: 0, disagreements: [] };
+  const res: CorpusResult = { name, lines: lines.length, agree: 0, disagreements: [], dataDisagreements: [] };
   for (let i = 0; i < lines.length; i++) {
     const g = golden[i] as GoldenRecord;
     now = 1_700_000_000 + g.t;
@@ -72,6 +83,9 @@ export function runCorpus(ruleset: Ruleset, name: string): CorpusResult {
     const got = triple(rec);
     if (want === got) res.agree++;
     else res.disagreements.push({ n: i + 1, log: g.log, want, got });
+    const wantData = canonical([g.data, g.predecoder]);
+    const gotData = canonical([rec.data, rec.predecoder]);
+    if (wantData !== gotData) res.dataDisagreements.push({ n: i + 1, log: g.log, want: wantData, got: gotData });
   }
   return res;
 }

@@ -137,23 +137,28 @@ function escapeByte(c: number): string {
   return isAlnum ? String.fromCharCode(c) : `\\x${hex2(c)}`;
 }
 
-/** A JS class (or single escaped byte) matching exactly the bytes of `set`. */
+/** Ranges of `set` as JS class content (`a-z\x5f`). */
+function rangesSource(set: ByteSet, want: number): string {
+  let out = '';
+  for (let c = 0; c < 256; c++) {
+    if (set[c] !== want) continue;
+    let d = c;
+    while (d < 255 && set[d + 1] === want) d++;
+    out += d === c ? escapeByte(c) : d === c + 1 ? escapeByte(c) + escapeByte(d) : `${escapeByte(c)}-${escapeByte(d)}`;
+    c = d;
+  }
+  return out;
+}
+
+/** A JS class (or single escaped byte) matching exactly the bytes of `set` in a byte string. */
 function classSource(set: ByteSet): string {
   let count = 0;
   for (let c = 0; c < 256; c++) count += set[c] as number;
   if (count === 0) return '[]';
   if (count === 256) return '[^]';
-  let out = '';
-  let single = -1;
-  for (let c = 0; c < 256; c++) {
-    if (!set[c]) continue;
-    let d = c;
-    while (d < 255 && set[d + 1]) d++;
-    if (count === 1) single = c;
-    out += d === c ? escapeByte(c) : d === c + 1 ? escapeByte(c) + escapeByte(d) : `${escapeByte(c)}-${escapeByte(d)}`;
-    c = d;
-  }
-  return single >= 0 ? escapeByte(single) : `[${out}]`;
+  if (count === 1) return escapeByte(set.indexOf(1));
+  // Subjects hold only chars 0-255, so a negated class is exact and often shorter and faster.
+  return count > 128 ? `[^${rangesSource(set, 0)}]` : `[${rangesSource(set, 1)}]`;
 }
 
 /** UTF-8 bytes of a code point. */
@@ -995,10 +1000,17 @@ class Pcre2Pattern implements CompiledPattern {
     const map = this.groupIndex;
     // pcre2_match reports groups up to the highest one that participated.
     let last = this.groupCount;
-    while (last > 0 && m[map ? (map[last] as number) : last] === undefined) last--;
+    if (map === null) {
+      while (last > 0 && m[last] === undefined) last--;
+      if (last === 0) return { end, captures: EMPTY };
+      const captures = m.slice(1, last + 1) as string[];
+      for (let g = 0; g < last; g++) if (captures[g] === undefined) captures[g] = '';
+      return { end, captures };
+    }
+    while (last > 0 && m[map[last] as number] === undefined) last--;
     if (last === 0) return { end, captures: EMPTY };
     const captures = new Array<string>(last);
-    for (let g = 1; g <= last; g++) captures[g - 1] = m[map ? (map[g] as number) : g] ?? '';
+    for (let g = 1; g <= last; g++) captures[g - 1] = m[map[g] as number] ?? '';
     return { end, captures };
   }
 }

@@ -27,6 +27,8 @@ export interface SessionOptions {
   readonly tzOffsetMin?: (epochSec: number) => number;
 }
 
+const SRCIP_BIT = 1 << CONTEXT_FIELDS.indexOf('srcip');
+
 function exprMatch(e: Expr, value: string): boolean {
   return e.pattern.test(value) !== e.negate;
 }
@@ -77,6 +79,9 @@ export class RuleSession {
   private readonly memory: CorrelationMemory;
   private readonly diffs = new Map<number, string>();
   private readonly ftsSeen = new Set<string>();
+  /** False once the clock went backwards (then context searches walk whole lists). */
+  private monotonic = true;
+  private lastTime = -Infinity;
   private readonly logAlertLevel: number;
   private readonly tzOffsetMin: (epochSec: number) => number;
 
@@ -93,6 +98,8 @@ export class RuleSession {
 
   /** Run the rule tree over `ev` (already decoded), update the session, report the outcome. */
   process(ev: EventInfo): RuleOutcome {
+    if (ev.time < this.lastTime) this.monotonic = false;
+    this.lastTime = ev.time;
     const type = ev.decoder?.type ?? 'syslog';
     for (const root of this.rules.roots) {
       if (root.category !== type) continue;
@@ -189,14 +196,25 @@ export class RuleSession {
 
   /** Search_LastSids / Search_LastGroups / Search_LastEvents. */
   private searchContext(my: EventInfo, rule: Rule): boolean {
+    if (!canEverMatch(rule, my)) return false;
+    const isEvents = rule.context === 'events';
+    const list = isEvents ? this.memory.events : this.memory.list(rule.searchListOwner);
+    if (!list) return false;
+    const all = list.all;
+    // Search_LastEvents starts one past the newest stored event (reference quirk).
+    const skip = isEvents && all.length > 0 ? all.items[all.items.length - 1] : undefined;
+    // With a non-decreasing clock, the walk's timeframe cut-off is a time bound, so a same-srcip
+    // search may visit only that address's events and still decide exactly as the full walk.
+    const bySrcip = (rule.sameFields & SRCIP_BIT) !== 0 && my.srcip !== null && this.monotonic;
+    const queue = bySrcip ? list.withSrcip(my.srcip as string) : all;
+    const items = queue.items;
+    const head = queue.head;
     const now = my.time;
     let count = 0;
     let firstMatched: StoredEvent | null = null;
-    const isEvents = rule.context === 'events';
-    const list = isEvents ? this.memory.events : this.memory.list(rule.searchListOwner);
-    // Search_LastEvents starts one past the newest stored event (reference quirk).
-    for (let i = list.length - (isEvents ? 2 : 1); i >= 0; i--) {
-      const s = list[i] as StoredEvent;
+    for (let i = items.length - 1; i >= head; i--) {
+      const s = items[i] as StoredEvent;
+      if (s === skip) continue;
       const lf = s.ev;
       if (now - lf.time > rule.timeframe) return false;
       if (!rule.globalFrequency && lf.agentId !== my.agentId) continue;
@@ -217,6 +235,19 @@ export class RuleSession {
     }
     return false;
   }
+}
+
+/**
+ * False when no stored event could pass `sameAndDifferent` because the current event lacks a field
+ * the rule requires to be equal: the walk could then only end without firing, so it is skipped.
+ */
+function canEverMatch(rule: Rule, my: EventInfo): boolean {
+  let same = rule.sameFields;
+  for (let bit = 0; same !== 0; bit++, same >>>= 1) {
+    if (same & 1 && contextValue(my, bit) === null) return false;
+  }
+  for (const name of rule.sameDynamic) if (my.findDynamic(name) === null) return false;
+  return true;
 }
 
 function sameAndDifferent(rule: Rule, lf: EventInfo, my: EventInfo): boolean {

@@ -52,15 +52,20 @@ export class EventQueue {
 
 const EMPTY_QUEUE = new EventQueue();
 
-/** An ordered event list (oldest first) with a view by source IP. */
+/** An ordered event list (oldest first), optionally with a view by source IP. */
 export class EventList {
   readonly all = new EventQueue();
   private readonly bySrcip = new Map<string, EventQueue>();
+  readonly indexed: boolean;
+
+  constructor(indexed: boolean) {
+    this.indexed = indexed;
+  }
 
   push(s: StoredEvent): void {
     this.all.push(s);
     const ip = s.ev.srcip;
-    if (ip === null) return;
+    if (ip === null || !this.indexed) return;
     const l = this.bySrcip.get(ip);
     if (l) l.push(s);
     else {
@@ -73,7 +78,7 @@ export class EventList {
   remove(s: StoredEvent): void {
     this.all.remove(s);
     const ip = s.ev.srcip;
-    if (ip === null) return;
+    if (ip === null || !this.indexed) return;
     const l = this.bySrcip.get(ip);
     if (!l) return;
     l.remove(s);
@@ -88,13 +93,20 @@ export class EventList {
 
 export class CorrelationMemory {
   /** All stored events, oldest first. */
-  readonly events = new EventList();
+  readonly events: EventList;
   /** Per owner rule index: stored events of that list, oldest first. */
   private readonly lists: Array<EventList | undefined> = [];
   private readonly maxSize: number;
+  private readonly indexedOwners: ReadonlySet<number>;
 
-  constructor(maxSize: number = DEFAULT_MEMORY_SIZE) {
+  /**
+   * @param indexedOwners lists searched by a same-srcip rule (they keep a per-IP view); -1 stands
+   *   for the global event list.
+   */
+  constructor(maxSize: number = DEFAULT_MEMORY_SIZE, indexedOwners: ReadonlySet<number> = new Set()) {
     this.maxSize = maxSize;
+    this.indexedOwners = indexedOwners;
+    this.events = new EventList(indexedOwners.has(-1));
   }
 
   list(owner: number): EventList | undefined {
@@ -105,12 +117,12 @@ export class CorrelationMemory {
   add(ev: EventInfo, rule: Rule): void {
     // As in the reference, an event goes to its rule's if_matched_sid list if it has one, else to
     // every if_matched_group list the rule feeds.
-    const owners: readonly number[] = rule.sidPrevMatched ? [rule.index] : rule.groupPrevMatched;
+    const owners: readonly number[] = rule.sidPrevMatched ? rule.ownList : rule.groupPrevMatched;
     const stored: StoredEvent = { ev, rule, lists: owners };
     for (const o of owners) {
       let l = this.lists[o];
       if (!l) {
-        l = new EventList();
+        l = new EventList(this.indexedOwners.has(o));
         this.lists[o] = l;
       }
       l.push(stored);

@@ -7,17 +7,35 @@ import type { EventInfo } from './event.ts';
 import { applyJsonPlugin } from './plugins.ts';
 import type { Decoder, DecoderNode, DecoderSet } from './types.ts';
 
+const PN_CACHE_MAX = 4096;
+const pnCaches = new WeakMap<DecoderSet, Map<string, readonly DecoderNode[]>>();
+
+/**
+ * The top-level decoders whose `program_name` matches `pn`, in order. The answer depends only on
+ * the name, so it is cached per set (bounded, so hostile names cannot grow it without limit).
+ */
+function nodesForProgram(set: DecoderSet, pn: string): readonly DecoderNode[] {
+  let cache = pnCaches.get(set);
+  if (!cache) {
+    cache = new Map();
+    pnCaches.set(set, cache);
+  }
+  let nodes = cache.get(pn);
+  if (nodes) return nodes;
+  nodes = set.withProgramName.filter((n) => (n.decoder.programName as NonNullable<Decoder['programName']>).test(pn));
+  if (cache.size >= PN_CACHE_MAX) cache.clear();
+  cache.set(pn, nodes);
+  return nodes;
+}
+
 /** Decode `ev` with `set`; sets `ev.decoder` and the decoded fields. */
 export function decodeEvent(set: DecoderSet, ev: EventInfo): void {
   const log = ev.log;
-  const nodes = ev.programName !== null ? set.withProgramName : set.withoutProgramName;
+  const nodes = ev.programName !== null ? nodesForProgram(set, ev.programName) : set.withoutProgramName;
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n] as DecoderNode;
     const top = node.decoder;
     let pmatch = 0;
-    if (ev.programName !== null) {
-      if (!(top.programName as NonNullable<Decoder['programName']>).test(ev.programName)) continue;
-    }
     if (top.prematch) {
       const m = top.prematch.exec(log);
       if (!m) continue;

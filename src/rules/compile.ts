@@ -96,7 +96,12 @@ export class RuleSetBuilder {
   }
 
   finish(): RuleSet {
-    return { roots: this.roots, byId: this.byId, count: this.nextIndex, warnings: this.warnings };
+    const srcipBit = 1 << CONTEXT_FIELDS.indexOf('srcip');
+    const indexedLists = new Set<number>();
+    for (const r of this.placed) {
+      if (r.context !== null && (r.sameFields & srcipBit) !== 0) indexedLists.add(r.context === 'events' ? -1 : r.searchListOwner);
+    }
+    return { roots: this.roots, byId: this.byId, count: this.nextIndex, warnings: this.warnings, indexedLists };
   }
 
   private warn(file: string, line: number, msg: string): void {
@@ -400,7 +405,9 @@ export class RuleSetBuilder {
       differentDynamic,
       globalFrequency,
       children: [],
+      childrenByDecoder: null,
       sidPrevMatched: false,
+      ownList: [],
       groupPrevMatched: [],
       file,
       line: node.line,
@@ -428,6 +435,7 @@ export class RuleSetBuilder {
       this.warn(file, rule.line, `Rule ${rule.id} has overwrite="yes" but no earlier definition`);
     }
     (rule as { index: number }).index = this.nextIndex++;
+    (rule as { ownList: readonly number[] }).ownList = [rule.index];
     let occ = 0;
     if (rule.id < 10) {
       this.roots.push(rule);
@@ -527,7 +535,7 @@ function insertChild(parent: Rule, child: Rule): void {
 
 /** `overwrite="yes"`: new content, same tree position, parents and correlation lists. */
 function overwriteInPlace(target: Rule, src: Rule): void {
-  const keep = new Set(['id', 'index', 'children', 'sidPrevMatched', 'groupPrevMatched', 'ifSid', 'ifGroup', 'ifLevel', 'ifMatchedSid', 'ifMatchedGroup', 'context', 'searchListOwner', 'category', 'file', 'line']);
+  const keep = new Set(['id', 'index', 'ownList', 'children', 'childrenByDecoder', 'sidPrevMatched', 'groupPrevMatched', 'ifSid', 'ifGroup', 'ifLevel', 'ifMatchedSid', 'ifMatchedGroup', 'context', 'searchListOwner', 'category', 'file', 'line']);
   for (const key of Object.keys(src) as Array<keyof Rule>) {
     if (keep.has(key)) continue;
     (target as unknown as Record<string, unknown>)[key] = src[key];

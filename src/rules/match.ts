@@ -91,7 +91,7 @@ export class RuleSession {
     this.rules = rules;
     this.firedtimes = new Int32Array(rules.count);
     this.timeIgnored = new Float64Array(rules.count);
-    this.memory = new CorrelationMemory(opts.memorySize);
+    this.memory = new CorrelationMemory(opts.memorySize, rules.indexedLists);
     this.logAlertLevel = opts.logAlertLevel ?? 3;
     this.tzOffsetMin = opts.tzOffsetMin ?? ((t) => -new Date(t * 1000).getTimezoneOffset());
   }
@@ -166,8 +166,9 @@ export class RuleSession {
     }
     if (rule.context !== null && !rule.checkDiff && !this.searchContext(ev, rule)) return null;
 
-    for (const child of rule.children) {
-      const r = this.check(ev, child);
+    const children = rule.children.length > 4 ? childrenFor(rule, ev.decoder?.name ?? '') : rule.children;
+    for (let i = 0; i < children.length; i++) {
+      const r = this.check(ev, children[i] as Rule);
       if (r) return r;
     }
     if (rule.noalert) return null;
@@ -205,7 +206,7 @@ export class RuleSession {
     const skip = isEvents && all.length > 0 ? all.items[all.items.length - 1] : undefined;
     // With a non-decreasing clock, the walk's timeframe cut-off is a time bound, so a same-srcip
     // search may visit only that address's events and still decide exactly as the full walk.
-    const bySrcip = (rule.sameFields & SRCIP_BIT) !== 0 && my.srcip !== null && this.monotonic;
+    const bySrcip = list.indexed && (rule.sameFields & SRCIP_BIT) !== 0 && my.srcip !== null && this.monotonic;
     const queue = bySrcip ? list.withSrcip(my.srcip as string) : all;
     const items = queue.items;
     const head = queue.head;
@@ -235,6 +236,21 @@ export class RuleSession {
     }
     return false;
   }
+}
+
+/** The children of `rule` whose `decoded_as` allows decoder `name`, in order (cached on the rule). */
+function childrenFor(rule: Rule, name: string): readonly Rule[] {
+  let m = rule.childrenByDecoder;
+  if (!m) {
+    m = new Map();
+    rule.childrenByDecoder = m;
+  }
+  let l = m.get(name);
+  if (!l) {
+    l = rule.children.filter((c) => c.decodedAs === null || c.decodedAs === name);
+    m.set(name, l);
+  }
+  return l;
 }
 
 /**

@@ -110,8 +110,12 @@ export interface Rule {
 
   /** Tree. */
   readonly children: Rule[];
+  /** Lazily built at run time: children that can match events of a given decoder name. */
+  childrenByDecoder: Map<string, readonly Rule[]> | null;
   /** Stored-event lists this rule feeds when it fires (owner rule indexes). */
   sidPrevMatched: boolean;
+  /** `[index]`, preallocated: the list an if_matched_sid target feeds. */
+  readonly ownList: readonly number[];
   groupPrevMatched: number[];
 
   /** Source for error messages. */
@@ -130,4 +134,6 @@ export interface RuleSet {
   readonly byId: ReadonlyMap<number, Rule>;
   readonly count: number;
   readonly warnings: readonly string[];
+  /** Stored-event lists searched by a same-srcip rule (-1: the global event list). */
+  readonly indexedLists: ReadonlySet<number>;
 }

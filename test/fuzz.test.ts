@@ -44,15 +44,14 @@ test('the engine survives random bytes, NUL bytes and control characters', () =>
   check(session, '');
 });
 
-test('the engine survives overlong lines without hanging', () => {
+// The timeout turns a hang into a failure; speed itself is measured by `npm run bench`.
+test('the engine survives overlong lines without hanging', { timeout: 120_000 }, () => {
   const session = new AnalysisSession(ruleset, () => 1_700_000_000);
   const big = 'Dec 10 01:02:02 host sshd[1234]: ' + 'A'.repeat(1 << 20);
-  const t0 = performance.now();
   check(session, big);
   check(session, '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
   check(session, 'x'.repeat(1 << 20) + ' from ' + '1.'.repeat(200000));
-  // A generous bound: the point is "no hang", not a speed goal.
-  assert.ok(performance.now() - t0 < 60_000);
+  assert.equal(session.stats.truncated, 2, 'overlong lines are truncated and counted');
 });
 
 test('mutated real log lines never crash the engine', () => {

@@ -16,6 +16,18 @@ export interface Ruleset {
   readonly rules: RuleSet;
 }
 
+/**
+ * Longest message analysed, in bytes: Wazuh's logcollector cuts lines at OS_MAXSTR (65536) minus
+ * its 256-byte header, so nothing longer ever reaches analysisd. Longer input is truncated and
+ * counted, never rejected whole.
+ */
+export const MAX_MESSAGE_BYTES = 65536 - 256;
+
+export interface SessionStats {
+  events: number;
+  truncated: number;
+}
+
 export interface Processed {
   readonly event: EventInfo;
   readonly outcome: RuleOutcome;
@@ -25,6 +37,7 @@ export interface Processed {
 export class AnalysisSession {
   private readonly rules: RuleSession;
   private readonly accumulator = new Accumulator();
+  readonly stats: SessionStats = { events: 0, truncated: 0 };
   private readonly ruleset: Ruleset;
   private readonly clock: () => number;
 
@@ -36,6 +49,11 @@ export class AnalysisSession {
 
   /** Analyse one message (a byte string) received from `location`. */
   process(location: string, message: string): Processed {
+    this.stats.events++;
+    if (message.length > MAX_MESSAGE_BYTES) {
+      message = message.slice(0, MAX_MESSAGE_BYTES);
+      this.stats.truncated++;
+    }
     const now = this.clock();
     const ev = EventInfo.fromPredecoded(predecode(location, message), now);
     decodeEvent(this.ruleset.decoders, ev);

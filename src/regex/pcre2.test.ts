@@ -154,6 +154,21 @@ test('compilePcre2() handles (*UTF) patterns on UTF-8 subjects', () => {
   assert.deepEqual(run('(*UTF)(\\x{e9})+', 'x\xc3\xa9\xc3\xa9y'), [4, ['\xc3\xa9']]);
 });
 
+test('compilePcre2() fails fast when a required literal is absent', () => {
+  const ftd = compilePcre2('[^%]*%FTD-[0-7]-[^:\\s]+[:\\s].*');
+  const long = 'x'.repeat(300000);
+  const t0 = performance.now();
+  assert.equal(ftd.exec(long), null);
+  assert.equal(ftd.test(long), false);
+  assert.ok(performance.now() - t0 < 200, 'no quadratic scan');
+  assert.deepEqual(ftd.exec('a %FTD-6-302013: x')?.end, 17);
+  // Literals in optional parts, alternatives or caseless letters are not required.
+  assert.deepEqual(run('a|b', 'b'), [0, []]);
+  assert.deepEqual(run('xy?z', 'xz'), [1, []]);
+  assert.deepEqual(run('(?i)abc', 'ABC'), [2, []]);
+  assert.deepEqual(run('a(b|c)d', 'acd'), [2, ['c']]);
+});
+
 test('compilePcre2() rejects invalid and unsupported patterns with RIPOSTE_ERR_REGEX_SYNTAX', () => {
   for (const p of ['(a', 'a)', '[a', '*a', 'a**', 'a{3,2}', '\\', '\\i', '[z-a]', '[\\d-z]', '(?|a)', '(?(1)a|b)', '(?R)', '(?1)', '\\X', '(*CRLF)a', 'a(?i)(b)\\1', '\\N{U+41}', '\\x{100}']) {
     assert.throws(

@@ -43,6 +43,8 @@ interface Atom {
   repeatable: boolean;
   /** A lookaround: quantified only inside a non-capturing group (JS rejects `(?<=a)*`). */
   lookaround?: boolean;
+  /** The byte when the atom is one literal byte that case-insensitivity does not change. */
+  literal?: number;
 }
 
 const OPEN = '\uE000';
@@ -190,6 +192,15 @@ class Translator {
   sawCaseless = false;
   /** False once the output would change meaning under the JS `i` flag. */
   jsCaseExact = true;
+  /** Group nesting depth while parsing. */
+  private depth = 0;
+  /** Minimum repeat count of the last quantified atom (1 when unquantified). */
+  private lastMin = 1;
+  private lastQuantified = false;
+  /** A `|` at the top level: no literal is required by every match. */
+  topAlternation = false;
+  /** Longest run of literal bytes every match contains (PCRE2's "required code unit", widened). */
+  required = '';
 
   constructor(pattern: string, jsCase: boolean) {
     this.p = pattern;
@@ -234,6 +245,7 @@ class Translator {
   private alternation(): string {
     let out = this.sequence();
     while (this.pos < this.p.length && this.peek() === 0x7c) {
+      if (this.depth === 0) this.topAlternation = true;
       this.pos++;
       out += '|' + this.sequence();
     }
@@ -255,19 +267,30 @@ class Translator {
 
   private sequence(): string {
     let out = '';
+    let run = '';
     for (;;) {
       this.skipExtended();
-      if (this.pos >= this.p.length) return out;
       const c = this.peek();
-      if (!this.inQuote && (c === 0x7c || c === 0x29)) return out;
+      if (this.pos >= this.p.length || (!this.inQuote && (c === 0x7c || c === 0x29))) break;
       const atom = this.atom();
       if (atom === null) continue;
       out += this.quantified(atom);
+      if (this.depth > 0) continue;
+      // Track top-level runs of mandatory literal bytes for the required-literal precheck.
+      if (atom.literal !== undefined && this.lastMin >= 1) run += String.fromCharCode(atom.literal);
+      if (atom.literal === undefined || this.lastQuantified) {
+        if (run.length > this.required.length) this.required = run;
+        run = '';
+      }
     }
+    if (run.length > this.required.length) this.required = run;
+    return out;
   }
 
   /** Parses an optional quantifier after `atom` and returns the code. */
   private quantified(atom: Atom): string {
+    this.lastMin = 1;
+    this.lastQuantified = false;
     if (this.inQuote) {
       if (!this.startsWith('\\E')) return atom.code;
       this.pos += 2;
@@ -292,6 +315,8 @@ class Translator {
       return atom.code;
     }
     if (!atom.repeatable) throw this.err('quantifier does not follow a repeatable item');
+    this.lastQuantified = true;
+    this.lastMin = q === '+' ? 1 : q === '*' || q === '?' ? 0 : Number(/\d+/.exec(q)?.[0]);
     let lazy = this.flags.U;
     let possessive = false;
     const s = this.peek();
@@ -340,7 +365,8 @@ class Translator {
   private byte(c: number): Atom {
     const set = newSet();
     set[c] = 1;
-    return { code: this.set(set), repeatable: true };
+    const code = this.set(set);
+    return !this.flags.i || asciiPartner(c) < 0 ? { code, repeatable: true, literal: c } : { code, repeatable: true };
   }
 
   /** A set of single-byte matches; in UTF mode, `nonAscii` adds every multi-byte character. */
@@ -877,7 +903,9 @@ class Translator {
     }
     const saved = this.flags;
     this.flags = next;
+    this.depth++;
     const body = this.alternation();
+    this.depth--;
     this.closeParen();
     this.flags = saved;
     return { code: `(?:${body})`, repeatable: true };
@@ -892,7 +920,9 @@ class Translator {
   private groupBody(open: string, lookaround: boolean): Atom {
     const saved = this.flags;
     this.flags = { ...saved };
+    this.depth++;
     const body = this.alternation();
+    this.depth--;
     this.closeParen();
     this.flags = saved;
     return lookaround ? { code: `${open}${body})`, repeatable: true, lookaround: true } : { code: `${open}${body})`, repeatable: true };
@@ -976,22 +1006,30 @@ class Pcre2Pattern implements CompiledPattern {
   private readonly groupCount: number;
   /** JS group number of each PCRE2 group (index 0 unused); null when they coincide. */
   private readonly groupIndex: number[] | null;
+  /**
+   * Bytes every match contains, checked with `indexOf` first: most subjects fail fast, and a
+   * pattern like `[^%]*%FTD` cannot go quadratic on a long line without `%FTD`.
+   */
+  readonly required: string;
 
-  constructor(source: string, regexp: RegExp, utf: boolean, groupCount: number, groupIndex: number[]) {
+  constructor(source: string, regexp: RegExp, utf: boolean, groupCount: number, groupIndex: number[], required: string) {
     this.source = source;
     this.regexp = regexp;
     this.utf = utf;
     this.groupCount = groupCount;
     this.groupIndex = groupIndex.every((v, k) => v === k) ? null : groupIndex;
+    this.required = required;
   }
 
   test(subject: string): boolean {
+    if (this.required !== '' && subject.indexOf(this.required) === -1) return false;
     // pcre2_match rejects a subject that is not valid UTF-8 in UTF mode.
     if (this.utf && !VALID_UTF8.test(subject)) return false;
     return this.regexp.test(subject);
   }
 
   exec(subject: string): MatchResult | null {
+    if (this.required !== '' && subject.indexOf(this.required) === -1) return null;
     if (this.utf && !VALID_UTF8.test(subject)) return null;
     const m = this.regexp.exec(subject);
     if (m === null) return null;
@@ -1039,5 +1077,5 @@ export function compilePcre2(pattern: string): CompiledPattern {
   } catch (e) {
     throw new RiposteError('RIPOSTE_ERR_REGEX_SYNTAX', `Invalid PCRE2 pattern "${pattern}": ${(e as Error).message}`, undefined, { cause: e });
   }
-  return new Pcre2Pattern(pattern, regexp, t.utf, t.groupCount, groupIndex);
+  return new Pcre2Pattern(pattern, regexp, t.utf, t.groupCount, groupIndex, t.topAlternation ? '' : t.required);
 }

@@ -14,6 +14,8 @@ export const STATIC_FIELDS = [
 ] as const;
 export type StaticField = (typeof STATIC_FIELDS)[number];
 
+const NONE: readonly string[] = [];
+
 export class EventInfo {
   location = '';
   agentId = '000';
@@ -43,9 +45,9 @@ export class EventInfo {
   extra_data: string | null = null;
   status: string | null = null;
   system_name: string | null = null;
-  /** Dynamic fields in decode order: [name, value] pairs; lookups are case-insensitive, first wins. */
-  readonly dynamicKeys: string[] = [];
-  readonly dynamicValues: string[] = [];
+  /** Dynamic fields in decode order (names and values); lookups are case-insensitive, first wins. */
+  private keys: string[] | null = null;
+  private values: string[] | null = null;
 
   /** Correlation mark (`matched`): level of the correlation rule this event last completed. */
   matched = 0;
@@ -66,19 +68,40 @@ export class EventInfo {
 
   /** `FindField`: the first dynamic field whose name equals `name` case-insensitively. */
   findDynamic(name: string): string | null {
-    const keys = this.dynamicKeys;
+    const keys = this.keys;
+    if (keys === null) return null;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       if (k === name || (k.length === name.length && k.toLowerCase() === name.toLowerCase())) {
-        return this.dynamicValues[i] as string;
+        return (this.values as string[])[i] as string;
       }
     }
     return null;
   }
 
   addDynamic(name: string, value: string): void {
-    this.dynamicKeys.push(name);
-    this.dynamicValues.push(value);
+    if (this.keys === null) {
+      this.keys = [name];
+      this.values = [value];
+      return;
+    }
+    this.keys.push(name);
+    (this.values as string[]).push(value);
+  }
+
+  /** Number of dynamic fields (`nfields`). */
+  get dynamicCount(): number {
+    return this.keys === null ? 0 : this.keys.length;
+  }
+
+  /** Dynamic field names, in decode order. */
+  get dynamicKeys(): readonly string[] {
+    return this.keys ?? NONE;
+  }
+
+  /** Dynamic field values, parallel to `dynamicKeys`. */
+  get dynamicValues(): readonly string[] {
+    return this.values ?? NONE;
   }
 
   getStatic(name: StaticField): string | null {

@@ -5,14 +5,19 @@
  * `\xHH` or in a byte class, so matching is byte-wise).
  *
  * The translation is explicit where JS and PCRE2 differ:
- * - `.` never matches `\n` only (JS also excludes `\r`, U+2028/9); `\s` is `[\t\n\v\f\r ]`
- *   (no `\xA0`); `\h` `\v` `\R` `\A` `\Z` `\z` `\G` `\K` `\Q..\E` POSIX classes, `\p{..}`;
+ * - `.` excludes only `\n` (JS also excludes `\r`, U+2028/9); `\s` is `[\t\n\v\f\r ]` (no
+ *   `\xA0`); `\h` `\v` `\R` `\A` `\Z` `\z` `\G` `\K` `\Q..\E`, POSIX classes and `\p{..}` are
+ *   expanded to byte sets;
  * - `$` matches at the end or before a final `\n`; with `(?m)`, `^` and `$` work at `\n` only;
  * - inline options (`(?i)`, `(?mUs)`, `(?-i)`, `(?i:...)`) are applied by the translator, with
  *   their PCRE2 scope (the rest of the enclosing group); `U` swaps greedy and lazy quantifiers;
  *   case-insensitivity folds ASCII letters only, as PCRE2's default tables do;
  * - atomic groups and possessive quantifiers use the exact `(?=(X))\1` emulation;
- * - named groups become numbered groups; `(?P=name)`, `\k<name>`, `\g{n}` become backreferences.
+ * - named groups become numbered groups; `(?P=name)`, `\k<name>`, `\g{n}` become backreferences;
+ * - `(*UTF)`: code points become UTF-8 byte sequences, `.` and negated classes consume a whole
+ *   character, and a subject that is not valid UTF-8 never matches (pcre2_match fails).
+ * Like PCRE2's "required code unit", a literal run every match must contain is checked with
+ * `indexOf` before running the RegExp.
  *
  * Not supported (RIPOSTE_ERR_REGEX_SYNTAX): recursion and subroutine calls, conditionals,
  * callouts, branch reset `(?|`, backtracking verbs other than `(*F)`, `\X`, and case-insensitive

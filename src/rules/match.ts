@@ -282,7 +282,7 @@ function sameAndDifferent(rule: Rule, lf: EventInfo, my: EventInfo): boolean {
     if (a !== null && b !== null && a === b) return false;
   }
   if (rule.sameDynamic.length > 0) {
-    if (my.dynamicKeys.length === 0 || lf.dynamicKeys.length === 0) return false;
+    if (my.dynamicCount === 0 || lf.dynamicCount === 0) return false;
     for (const name of rule.sameDynamic) {
       const a = my.findDynamic(name);
       const b = a === null ? null : lf.findDynamic(name);
@@ -290,7 +290,7 @@ function sameAndDifferent(rule: Rule, lf: EventInfo, my: EventInfo): boolean {
     }
   }
   if (rule.differentDynamic.length > 0) {
-    if (my.dynamicKeys.length === 0 && lf.dynamicKeys.length === 0) return false;
+    if (my.dynamicCount === 0 && lf.dynamicCount === 0) return false;
     for (const name of rule.differentDynamic) {
       const a = my.findDynamic(name);
       if (a === null) continue;

@@ -5,7 +5,6 @@
 import { compileOsMatch } from './os-match.ts';
 import { compileOsRegex } from './os-regex.ts';
 import { compilePcre2 } from './pcre2.ts';
-import { requiredLiteral, withRequiredLiteral } from './required-literal.ts';
 import type { CompiledPattern, PatternKind } from './types.ts';
 
 export type { CompiledPattern, MatchResult, PatternKind } from './types.ts';
@@ -22,12 +21,8 @@ export function compilePattern(kind: PatternKind, source: string, opts: { captur
       // Only decoder <regex> is compiled with OS_RETURN_SUBSTRING; it also changes how trailing
       // `\x*` tokens behave at the end of the subject.
       return compileOsRegex(source, { substrings: opts.captures ?? false });
-    case 'pcre2': {
-      const re = compilePcre2(source);
-      const flags = /^\(\?([A-Za-z]*)\)/.exec(source);
-      const lit = requiredLiteral(flags ? source.slice(flags[0].length) : source, flags?.[1] ?? '');
-      return lit ? withRequiredLiteral(re, lit) : re;
-    }
+    case 'pcre2':
+      return compilePcre2(source);
   }
 }
 

@@ -6,9 +6,9 @@
 
 export interface XmlNode {
   readonly name: string;
-  /** Attributes in source order (names may repeat; the reference takes them in order). */
+  /** Attributes in source order (a repeated name is a syntax error, as in os_xml). */
   readonly attributes: ReadonlyArray<readonly [string, string]>;
-  /** Raw text content of the element (concatenated text directly inside it, not trimmed). */
+  /** Raw text of the element as os_xml keeps it: the text after its last child, not trimmed. */
   readonly text: string;
   readonly children: readonly XmlNode[];
   /** 1-based line of the opening tag. */

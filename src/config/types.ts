@@ -1,0 +1,85 @@
+/**
+ * The validated, frozen configuration: what `ossec.conf` (plus Riposte's own elements) says.
+ * Built once by the config loader; everything downstream reads only this shape.
+ * @module
+ */
+
+/** `<command>`: a response program. */
+export interface CommandConfig {
+  readonly name: string;
+  /** File name inside a response directory (never a path: no `/`, no `..`). */
+  readonly executable: string;
+  readonly timeoutAllowed: boolean;
+  /** `<extra_args>` split on spaces, as Wazuh does. */
+  readonly extraArgs: readonly string[];
+  /** `<expect>`: accepted for compatibility (ignored by Wazuh since 4.2); e.g. ['srcip'] or ['user']. */
+  readonly expect: readonly string[];
+  /** Per-run timeout that kills the program (Riposte: `<run_timeout>` seconds, default 60). */
+  readonly runTimeoutSec: number;
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+export type ArLocation = 'local' | 'server' | 'defined-agent' | 'all';
+
+/** Riposte's mode per response: enforce, or only record what would have happened. */
+export type ResponseMode = 'enforce' | 'simulate';
+
+/** `<active-response>` bound to rules. */
+export interface ActiveResponseConfig {
+  /** Stable name: `<command><timeout>` as Wazuh names ARs (e.g. "firewall-drop600"). */
+  readonly name: string;
+  readonly disabled: boolean;
+  readonly command: string;
+  readonly location: ArLocation;
+  readonly agentId: string | null;
+  /** Minimum rule level, or null when not set. */
+  readonly level: number | null;
+  /** `<rules_group>`: OS_Match-style alternatives ("a|b"), matched against the rule's group string. */
+  readonly rulesGroup: string | null;
+  readonly rulesId: readonly number[];
+  /** Seconds; 0 = no automatic revert (also forced to 0 when the command has timeout_allowed=no). */
+  readonly timeoutSec: number;
+  /** Escalated timeouts for repeat offenders, in minutes (Wazuh's `<repeated_offenders>`). */
+  readonly repeatedOffendersMin: readonly number[];
+  /** Riposte: forget an offender after this many seconds without a new offence (0 = never, as Wazuh). */
+  readonly offenderResetSec: number;
+  readonly mode: ResponseMode;
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+/** One allowlist entry (`<white_list>` or Riposte's `<allowlist>`), IP/CIDR or account. */
+export interface AllowEntry {
+  readonly kind: 'ip' | 'account';
+  /** As written (e.g. "192.0.2.0/24", "2001:db8::/32", "root"). */
+  readonly value: string;
+  readonly reason: string;
+}
+
+export interface LocalFileConfig {
+  readonly location: string;
+  readonly logFormat: string;
+}
+
+export interface RulesetConfig {
+  readonly decoderDirs: readonly string[];
+  readonly ruleDirs: readonly string[];
+  readonly decoderFiles: readonly string[];
+  readonly ruleFiles: readonly string[];
+  /** Configured list paths as rules name them (e.g. "etc/lists/audit-keys"). */
+  readonly lists: readonly string[];
+  readonly ruleExclude: readonly string[];
+  readonly decoderExclude: readonly string[];
+}
+
+export interface RiposteConfig {
+  readonly file: string;
+  readonly allowlist: readonly AllowEntry[];
+  /** CDB list files whose keys are allowlisted accounts (Riposte's `<account_allowlist>`). */
+  readonly accountAllowlistFiles: readonly string[];
+  readonly commands: ReadonlyMap<string, CommandConfig>;
+  readonly activeResponses: readonly ActiveResponseConfig[];
+  readonly localfiles: readonly LocalFileConfig[];
+  readonly ruleset: RulesetConfig | null;
+  /** `<global><logall>` etc. are accepted and ignored; `log_alert_level` from `<alerts>`. */
+  readonly logAlertLevel: number;
+}

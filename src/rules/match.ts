@@ -16,6 +16,8 @@ export interface RuleOutcome {
   readonly firedtimes: number;
   /** Logged as an alert: level ≥ log_alert_level and not suppressed by `ignore`. */
   readonly alert: boolean;
+  /** The rule fired inside its `ignore` window: no alert, nothing stored, no response. */
+  readonly suppressed: boolean;
   readonly description: string;
 }
 
@@ -25,6 +27,12 @@ export interface SessionOptions {
   readonly memorySize?: number;
   /** Local time offset source for `<time>`/`<weekday>` (minutes east of UTC); default: the host's. */
   readonly tzOffsetMin?: (epochSec: number) => number;
+  /**
+   * What a rule fired inside its `ignore` window yields: 'logtest' reports it suppressed (as
+   * wazuh-logtest does, the golden data's semantics); 'live' alerts its parent rule instead, as
+   * analysisd does in production.
+   */
+  readonly ignoreMode?: 'logtest' | 'live';
 }
 
 const SRCIP_BIT = 1 << CONTEXT_FIELDS.indexOf('srcip');
@@ -82,6 +90,9 @@ export class RuleSession {
   /** False once the clock went backwards (then context searches walk whole lists). */
   private monotonic = true;
   private lastTime = -Infinity;
+  /** `prev_rule`: the parent through which each rule first fired. */
+  private readonly prevRule: Array<Rule | undefined> = [];
+  private readonly liveIgnore: boolean;
   private readonly logAlertLevel: number;
   private readonly tzOffsetMin: (epochSec: number) => number;
 
@@ -93,6 +104,7 @@ export class RuleSession {
     this.timeIgnored = new Float64Array(rules.count);
     this.memory = new CorrelationMemory(opts.memorySize, rules.indexedLists);
     this.logAlertLevel = opts.logAlertLevel ?? 3;
+    this.liveIgnore = opts.ignoreMode === 'live';
     this.tzOffsetMin = opts.tzOffsetMin ?? ((t) => -new Date(t * 1000).getTimezoneOffset());
   }
 
@@ -103,21 +115,25 @@ export class RuleSession {
     const type = ev.decoder?.type ?? 'syslog';
     for (const root of this.rules.roots) {
       if (root.category !== type) continue;
-      const rule = this.check(ev, root);
+      let rule = this.check(ev, root);
       if (!rule) continue;
       const firedtimes = this.firedtimes[rule.index] as number;
-      const description = substituteDescription(rule.description, ev);
-      if (rule.level === 0) return { rule, firedtimes, alert: false, description };
+      if (rule.level === 0) return { rule, firedtimes, alert: false, suppressed: false, description: substituteDescription(rule.description, ev) };
       if (rule.ignoreTime) {
         const since = this.timeIgnored[rule.index] as number;
         if (since === 0) this.timeIgnored[rule.index] = ev.time;
-        else if (ev.time - since < rule.ignoreTime) return { rule, firedtimes, alert: false, description };
-        else this.timeIgnored[rule.index] = 0;
+        else if (ev.time - since < rule.ignoreTime) {
+          const parent = this.prevRule[rule.index];
+          if (!this.liveIgnore || !parent) {
+            return { rule, firedtimes, alert: false, suppressed: true, description: substituteDescription(rule.description, ev) };
+          }
+          rule = parent;
+        } else this.timeIgnored[rule.index] = 0;
       }
       this.memory.add(ev, rule);
-      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, description };
+      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, suppressed: false, description: substituteDescription(rule.description, ev) };
     }
-    return { rule: null, firedtimes: 0, alert: false, description: '' };
+    return { rule: null, firedtimes: 0, alert: false, suppressed: false, description: '' };
   }
 
   private check(ev: EventInfo, rule: Rule): Rule | null {
@@ -169,7 +185,10 @@ export class RuleSession {
     const children = rule.children.length > 4 ? childrenFor(rule, ev.decoder?.name ?? '') : rule.children;
     for (let i = 0; i < children.length; i++) {
       const r = this.check(ev, children[i] as Rule);
-      if (r) return r;
+      if (r) {
+        if (this.prevRule[r.index] === undefined) this.prevRule[r.index] = rule;
+        return r;
+      }
     }
     if (rule.noalert) return null;
     this.firedtimes[rule.index] = (this.firedtimes[rule.index] as number) + 1;

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   RIPOSTE_ERR_RULESET_LOAD: 'The ruleset failed to load',
   RIPOSTE_ERR_INI_SYNTAX: 'Invalid ruleset test file',
   RIPOSTE_ERR_USAGE: 'Invalid command-line usage',
+  RIPOSTE_ERR_CONFIG_INVALID: 'Invalid ossec.conf configuration',
+  RIPOSTE_ERR_CONFIG_READ: 'The configuration file could not be read',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

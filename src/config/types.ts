@@ -69,6 +69,33 @@ export interface RulesetConfig {
   readonly lists: readonly string[];
   readonly ruleExclude: readonly string[];
   readonly decoderExclude: readonly string[];
+  /** OS_Regex each file path ("dir/name") of `decoderDirs[i]` must match (`pattern` attribute; default ".xml$"). */
+  readonly decoderDirPatterns?: readonly string[];
+  /** Same as `decoderDirPatterns`, for `ruleDirs`. */
+  readonly ruleDirPatterns?: readonly string[];
+}
+
+/** A finding that does not stop the load (e.g. a value adjusted as Wazuh adjusts it). */
+export interface ConfigWarning {
+  readonly file: string;
+  readonly line: number;
+  readonly element: string;
+  readonly message: string;
+}
+
+/**
+ * The agent-side `<active-response>` form (no `<command>` nor `<location>`): host-wide settings.
+ * Its values apply to every ActiveResponseConfig that does not set its own.
+ */
+export interface ResponseDefaults {
+  /** `<disabled>yes</disabled>` here turns off every response on this host (Wazuh's execd off). */
+  readonly disabled: boolean;
+  readonly repeatedOffendersMin: readonly number[];
+  /** Riposte: default `<offender_reset>` (null when not set). */
+  readonly offenderResetSec: number | null;
+  /** Riposte: default `<mode>` (null when not set). */
+  readonly mode: ResponseMode | null;
+  readonly source: { readonly file: string; readonly line: number };
 }
 
 export interface RiposteConfig {
@@ -82,4 +109,8 @@ export interface RiposteConfig {
   readonly ruleset: RulesetConfig | null;
   /** `<global><logall>` etc. are accepted and ignored; `log_alert_level` from `<alerts>`. */
   readonly logAlertLevel: number;
+  /** Non-fatal findings of the load, in file order. */
+  readonly warnings?: readonly ConfigWarning[];
+  /** Present when the file has an agent-side `<active-response>` block. */
+  readonly responseDefaults?: ResponseDefaults;
 }

@@ -7,7 +7,7 @@ import { Accumulator } from '../correlate/accumulator.ts';
 import { decodeEvent } from '../decode/decode.ts';
 import { EventInfo } from '../decode/event.ts';
 import type { DecoderSet } from '../decode/types.ts';
-import { predecode } from '../predecode/predecode.ts';
+import { predecode, type Predecoded } from '../predecode/predecode.ts';
 import { RuleSession, type RuleOutcome, type SessionOptions } from '../rules/match.ts';
 import type { RuleSet } from '../rules/types.ts';
 
@@ -41,9 +41,20 @@ export class AnalysisSession {
   private readonly ruleset: Ruleset;
   private readonly clock: () => number;
 
-  constructor(ruleset: Ruleset, clock: () => number = () => Math.floor(Date.now() / 1000), opts: SessionOptions = {}) {
+  private readonly timeOf: ((p: Predecoded) => number) | null;
+
+  /**
+   * @param clock processing time in seconds (correlation windows use it, as analysisd does)
+   * @param opts.timeOf replay: the event's own time from its header, used instead of the clock
+   */
+  constructor(
+    ruleset: Ruleset,
+    clock: () => number = () => Math.floor(Date.now() / 1000),
+    opts: SessionOptions & { timeOf?: (p: Predecoded) => number } = {},
+  ) {
     this.ruleset = ruleset;
     this.clock = clock;
+    this.timeOf = opts.timeOf ?? null;
     this.rules = new RuleSession(ruleset.rules, opts);
   }
 
@@ -54,8 +65,9 @@ export class AnalysisSession {
       message = message.slice(0, MAX_MESSAGE_BYTES);
       this.stats.truncated++;
     }
-    const now = this.clock();
-    const ev = EventInfo.fromPredecoded(predecode(location, message), now);
+    const pre = predecode(location, message);
+    const now = this.timeOf ? this.timeOf(pre) : this.clock();
+    const ev = EventInfo.fromPredecoded(pre, now);
     decodeEvent(this.ruleset.decoders, ev);
     if (ev.decoder?.accumulate) this.accumulator.accumulate(ev, now);
     const outcome = this.rules.process(ev);

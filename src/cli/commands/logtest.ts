@@ -7,7 +7,7 @@ import { utf8ToBin } from '../../bytes.ts';
 import { AnalysisSession } from '../../engine/engine.ts';
 import { loadRuleset, stockSources } from '../../engine/load-ruleset.ts';
 import { logtestRecord } from '../../engine/output.ts';
-import { readByteLines } from '../lines.ts';
+import { readByteLines } from '../../io/lines.ts';
 
 export function registerLogtest(program: Command): void {
   program

@@ -1,0 +1,80 @@
+/**
+ * The mutable result of reading the sections, before cross-checks (command references,
+ * timeouts, host-wide defaults) turn it into a RiposteConfig.
+ * @module
+ */
+import type { XmlNode } from '../xml/types.ts';
+import type { AllowEntry, ArLocation, CommandConfig, LocalFileConfig, ResponseMode } from './types.ts';
+
+/** A `<command>` as read, with the node of its `<name>` for duplicate reports. */
+export interface CommandDraft {
+  readonly config: CommandConfig;
+  readonly nameNode: XmlNode;
+}
+
+/** An `<active-response>` bound to rules, as read. */
+export interface ArDraft {
+  readonly node: XmlNode;
+  disabled: boolean;
+  command: string;
+  commandNode: XmlNode;
+  location: ArLocation;
+  agentId: string | null;
+  level: number | null;
+  rulesGroup: string | null;
+  rulesId: number[];
+  timeoutSec: number;
+  timeoutNode: XmlNode | null;
+  /** null when the block does not set it (host-wide defaults then apply). */
+  repeatedOffendersMin: number[] | null;
+  offenderResetSec: number | null;
+  mode: ResponseMode | null;
+}
+
+/** The agent-side `<active-response>` settings, first value of each kept. */
+export interface DefaultsDraft {
+  readonly node: XmlNode;
+  disabled: boolean | null;
+  repeatedOffendersMin: number[] | null;
+  offenderResetSec: number | null;
+  mode: ResponseMode | null;
+}
+
+export interface RulesetDraft {
+  decoderDirs: string[];
+  decoderDirPatterns: string[];
+  ruleDirs: string[];
+  ruleDirPatterns: string[];
+  decoderFiles: string[];
+  ruleFiles: string[];
+  lists: string[];
+  ruleExclude: string[];
+  decoderExclude: string[];
+}
+
+export interface Draft {
+  allowlist: AllowEntry[];
+  accountAllowlistFiles: string[];
+  commands: CommandDraft[];
+  activeResponses: ArDraft[];
+  defaults: DefaultsDraft | null;
+  localfiles: LocalFileConfig[];
+  ruleset: RulesetDraft | null;
+  logAlertLevel: number;
+}
+
+/** Wazuh's analysisd default when `<alerts><log_alert_level>` is absent. */
+export const DEFAULT_LOG_ALERT_LEVEL = 1;
+
+export function emptyDraft(): Draft {
+  return {
+    allowlist: [],
+    accountAllowlistFiles: [],
+    commands: [],
+    activeResponses: [],
+    defaults: null,
+    localfiles: [],
+    ruleset: null,
+    logAlertLevel: DEFAULT_LOG_ALERT_LEVEL,
+  };
+}

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerLogtest } from './commands/logtest.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRulesetTest } from './commands/ruleset-test.ts';
 
 /** Build the commander program with every sub-command registered. */
@@ -13,5 +14,6 @@ export function buildCli(): Command {
     .version('0.1.0');
   registerLogtest(program);
   registerRulesetTest(program);
+  registerReplay(program);
   return program;
 }

@@ -4,7 +4,8 @@
  * @module
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import type { RulesetConfig } from '../config/types.ts';
 import { DecoderSetBuilder } from '../decode/compile.ts';
 import { RiposteAggregateError, RiposteError } from '../errors.ts';
 import { loadCdbListFile } from '../lists/load-lists.ts';
@@ -78,6 +79,22 @@ export function stockSources(dir: string, extra: { decoders?: readonly string[];
     // A ruleset without lists is valid.
   }
   return { decoderFiles: decoderFiles.filter(exists), ruleFiles: ruleFiles.filter(exists), lists };
+}
+
+/**
+ * The files a `<ruleset>` block names, paths resolved against `baseDir` (Wazuh resolves them
+ * against its installation directory; Riposte against the configuration file's directory).
+ * Lists are looked up by the exact path string rules use, as the reference requires.
+ */
+export function sourcesFromConfig(rs: RulesetConfig, baseDir: string): RulesetSources {
+  const abs = (p: string): string => resolve(baseDir, p);
+  const decoders = [...rs.decoderDirs.flatMap((d) => xmlFiles(abs(d))), ...rs.decoderFiles.map(abs)]
+    .filter((f) => !rs.decoderExclude.includes(basename(f)));
+  const rules = [...rs.ruleDirs.flatMap((d) => xmlFiles(abs(d))), ...rs.ruleFiles.map(abs)]
+    .filter((f) => !rs.ruleExclude.includes(basename(f)));
+  const lists = new Map<string, string>();
+  for (const l of rs.lists) lists.set(l, abs(l));
+  return { decoderFiles: sortByBasename(decoders), ruleFiles: sortByBasename(rules), lists };
 }
 
 function exists(p: string): boolean {

@@ -71,7 +71,6 @@ export interface ReplayReportV1 {
 /** Incremental builder; `finish()` sorts and freezes the figures. */
 export class ReportBuilder {
   private lines = 0;
-  private truncated = 0;
   private first: number | null = null;
   private last: number | null = null;
   private alerts = 0;
@@ -87,10 +86,6 @@ export class ReportBuilder {
       if (this.first === null || eventTime < this.first) this.first = eventTime;
       if (this.last === null || eventTime > this.last) this.last = eventTime;
     }
-  }
-
-  truncatedLine(): void {
-    this.truncated++;
   }
 
   alert(a: AlertV1, description: string): void {
@@ -134,13 +129,13 @@ export class ReportBuilder {
     }
   }
 
-  finish(files: string[], active: ActiveAtEnd[], elapsedMs: number): ReplayReportV1 {
+  finish(files: string[], active: ActiveAtEnd[], elapsedMs: number, truncatedLines: number): ReplayReportV1 {
     const responses = [...this.responses.values()].sort((a, b) => b.decisions - a.decisions || a.target.localeCompare(b.target));
     return {
       version: 1,
       files,
       lines: this.lines,
-      truncatedLines: this.truncated,
+      truncatedLines,
       firstEventAt: this.first,
       lastEventAt: this.last,
       alerts: this.alerts,

@@ -8,20 +8,10 @@ import { AnalysisSession } from '../src/engine/engine.ts';
 import { loadRuleset, stockSources } from '../src/engine/load-ruleset.ts';
 import { logtestRecord } from '../src/engine/output.ts';
 import { readGolden, STOCK_RULESET } from './support/golden.ts';
+import { prng } from './support/prng.ts';
 
 const ruleset = loadRuleset(stockSources(STOCK_RULESET));
 
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(r: () => number, len: number): string {
   let s = '';
@@ -36,7 +26,7 @@ function check(session: AnalysisSession, line: string): void {
 }
 
 test('the engine survives random bytes, NUL bytes and control characters', () => {
-  const r = rng(42);
+  const r = prng(42);
   const session = new AnalysisSession(ruleset, () => 1_700_000_000);
   for (let i = 0; i < 3000; i++) check(session, randomBytes(r, Math.floor(r() * 300)));
   check(session, '\u0000');
@@ -55,7 +45,7 @@ test('the engine survives overlong lines without hanging', { timeout: 120_000 },
 });
 
 test('mutated real log lines never crash the engine', () => {
-  const r = rng(7);
+  const r = prng(7);
   const { lines } = readGolden('f2b-sshd');
   const session = new AnalysisSession(ruleset, () => 1_700_000_000);
   for (let i = 0; i < 4000; i++) {

@@ -34,7 +34,7 @@ export interface ActiveResponseConfig {
   readonly agentId: string | null;
   /** Minimum rule level, or null when not set. */
   readonly level: number | null;
-  /** `<rules_group>`: OS_Match-style alternatives ("a|b"), matched against the rule's group string. */
+  /** `<rules_group>`: an OS_Regex (as Wazuh's Rule_AddAR uses), matched against the rule's group string. */
   readonly rulesGroup: string | null;
   readonly rulesId: readonly number[];
   /** Seconds; 0 = no automatic revert (also forced to 0 when the command has timeout_allowed=no). */
@@ -101,7 +101,7 @@ export interface ResponseDefaults {
 export interface RiposteConfig {
   readonly file: string;
   readonly allowlist: readonly AllowEntry[];
-  /** CDB list files whose keys are allowlisted accounts (Riposte's `<account_allowlist>`). */
+  /** CDB list files whose keys are allowlisted accounts (Riposte's `<allowlist><account_list>`). */
   readonly accountAllowlistFiles: readonly string[];
   readonly commands: ReadonlyMap<string, CommandConfig>;
   readonly activeResponses: readonly ActiveResponseConfig[];

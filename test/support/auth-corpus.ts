@@ -4,6 +4,7 @@
  * attackers (each should be blocked once), a repeat offender who returns after its block
  * expired (second, escalated block), and an attacker inside an allowlisted range.
  */
+import { prng } from './prng.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -13,16 +14,6 @@ function stamp(t: number): string {
   return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface AuthCorpus {
   lines: string[];
@@ -39,7 +30,7 @@ export interface AuthCorpus {
  * @param backgroundLines approximate number of background lines (the total grows with it)
  */
 export function makeAuthCorpus(backgroundLines = 2000, seed = 1): AuthCorpus {
-  const r = rng(seed);
+  const r = prng(seed);
   const year = 2024;
   const start = new Date(year, 2, 10, 0, 0, 0).getTime() / 1000;
   const attackers = ['203.0.113.10', '203.0.113.11', '203.0.113.12', '203.0.113.13', '2001:db8:bad::14'];

@@ -14,6 +14,20 @@ export type { CompiledPattern, MatchResult, PatternKind } from './types.ts';
  * @example compilePattern('osregex', '^(\\S+) from (\\S+)').exec('root from 1.2.3.4')
  */
 export function compilePattern(kind: PatternKind, source: string, opts: { captures?: boolean } = {}): CompiledPattern {
+  // Compiled patterns hold no per-call state, so identical ones (thousands in a ruleset) are shared.
+  const key = `${kind}${opts.captures ? '+' : '-'}${source}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const compiled = compileUncached(kind, source, opts);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, compiled);
+  return compiled;
+}
+
+const CACHE_MAX = 50_000;
+const cache = new Map<string, CompiledPattern>();
+
+function compileUncached(kind: PatternKind, source: string, opts: { captures?: boolean }): CompiledPattern {
   switch (kind) {
     case 'osmatch':
       return compileOsMatch(source);

@@ -102,14 +102,14 @@ class OsMatch implements CompiledPattern {
   private readonly alternatives: readonly Alternative[];
   /** Null when some alternative matches every subject. */
   private readonly any: RegExp | null;
-  private readonly searches: readonly (RegExp | null)[];
+  /** Built on first `exec` (most patterns are only ever tested). */
+  private searches: readonly (RegExp | null)[] | null = null;
 
   constructor(source: string, negate: boolean, alternatives: readonly Alternative[]) {
     this.source = source;
     this.negate = negate;
     this.alternatives = alternatives;
     this.any = anyAlternativeRegExp(alternatives);
-    this.searches = alternatives.map((a) => (a.mode === 'contains' ? new RegExp(literalSource(a.text)) : null));
   }
 
   test(subject: string): boolean {
@@ -148,6 +148,7 @@ class OsMatch implements CompiledPattern {
           if (len === size && equalsAt(s, 0, a.text)) return len - 1;
           break;
         case 'contains': {
+          this.searches ??= this.alternatives.map((x) => (x.mode === 'contains' ? new RegExp(literalSource(x.text)) : null));
           const m = (this.searches[i] as RegExp).exec(s);
           if (m !== null) return m.index + size - 1;
           break;

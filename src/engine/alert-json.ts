@@ -1,0 +1,75 @@
+/**
+ * Alerts in Wazuh's `alerts.json` shape (to_json.c / json_extended.c), so existing shippers and
+ * dashboards read Riposte's alerts unchanged. MITRE tactic and technique names need Wazuh's
+ * MITRE database, which Riposte does not ship: `rule.mitre` carries the technique ids only.
+ * @module
+ */
+import { binToUtf8 } from '../bytes.ts';
+import { predecoderJson } from '../predecode/output.ts';
+import type { Processed } from './engine.ts';
+import { dataObject, ruleGroups } from './output.ts';
+
+const COMPLIANCE: ReadonlyArray<readonly [string, string]> = [
+  ['pci_dss_', 'pci_dss'], ['gdpr_', 'gdpr'], ['gpg13_', 'gpg13'], ['hipaa_', 'hipaa'],
+  ['nist_800_53_', 'nist_800_53'], ['tsc_', 'tsc'], ['cis_', 'cis'],
+];
+
+export interface AlertIdentity {
+  /** Name of the agent that produced the event (the manager's own name for agent 000). */
+  readonly agentName: string;
+  readonly managerName: string;
+  /** Alert id: "<epoch>.<n>" (Wazuh uses the alerts.log offset as n). */
+  readonly id: string;
+}
+
+/** `%FT%T.mmm%z` in local time, as Wazuh writes `timestamp`. */
+export function wazuhTimestamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2): string => String(Math.abs(n)).padStart(w, '0');
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${sign}${p(Math.floor(Math.abs(off) / 60))}${p(Math.abs(off) % 60)}`;
+}
+
+/** The alert object for one processed event, or null when it raised no alert. */
+export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Record<string, unknown> | null {
+  const r = p.outcome.rule;
+  if (!r || !p.outcome.alert) return null;
+  const ev = p.event;
+  const groups = binToUtf8(r.groups);
+  const rule: Record<string, unknown> = {};
+  if (r.level !== 0) rule['level'] = r.level;
+  rule['description'] = binToUtf8(p.outcome.description);
+  rule['id'] = String(r.id);
+  if (r.mitre.length) rule['mitre'] = { id: r.mitre.map(binToUtf8) };
+  if (r.cve.length) rule['cve'] = binToUtf8(r.cve.join(''));
+  if (r.info.length) rule['info'] = binToUtf8(r.info.join(''));
+  if (r.frequencyAttr !== null) rule['frequency'] = r.frequencyAttr;
+  rule['firedtimes'] = p.outcome.firedtimes;
+  rule['mail'] = r.options.has('alert_by_email');
+  rule['groups'] = ruleGroups(groups);
+  for (const [prefix, key] of COMPLIANCE) {
+    const values = groups.split(',').filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length));
+    if (values.length) rule[key] = values;
+  }
+  const out: Record<string, unknown> = {
+    timestamp: wazuhTimestamp(nowMs),
+    rule,
+    agent: { id: ev.agentId, name: ev.agentName !== null ? binToUtf8(ev.agentName) : who.agentName },
+    manager: { name: who.managerName },
+    id: who.id,
+  };
+  if (!r.options.has('no_full_log')) out['full_log'] = binToUtf8(ev.fullLog);
+  const pre = predecoderJson(ev);
+  if (pre) {
+    out['predecoder'] = Object.fromEntries(Object.entries(pre).map(([k, v]) => [k, binToUtf8(v as string)]));
+  }
+  const dec = ev.decoder;
+  if (dec) out['decoder'] = { ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) };
+  const data = dataObject(ev);
+  if (data) out['data'] = data;
+  const loc = binToUtf8(ev.location);
+  const arrow = loc.indexOf('->');
+  out['location'] = arrow === -1 ? loc : loc.slice(arrow + 2);
+  return out;
+}

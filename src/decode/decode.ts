@@ -4,7 +4,7 @@
  * @module
  */
 import type { EventInfo } from './event.ts';
-import { applyJsonPlugin } from './plugins.ts';
+import { applyJsonPlugin, decodeOssecAlert, decodePf, decodeSonicWall, decodeSymantecWs } from './plugins.ts';
 import type { Decoder, DecoderNode, DecoderSet } from './types.ts';
 
 const PN_CACHE_MAX = 4096;
@@ -134,12 +134,22 @@ function runChildren(node: DecoderNode, ev: EventInfo, pmatch: number): void {
 }
 
 function applyPlugin(dec: Decoder, ev: EventInfo, pmatch: number, cmatch: number): void {
-  // The reference reads the offset of `decoder_info`, which may be the parent.
-  const info = ev.decoder ?? dec;
-  let input = ev.log;
-  if (info.pluginOffset === 'after_parent') input = ev.log.slice(pmatch);
-  else if (info.pluginOffset === 'after_prematch') input = ev.log.slice(cmatch);
-  if (dec.plugin === 'JSON_Decoder') applyJsonPlugin(ev, input, dec);
-  // PF, SonicWall, SymantecWS and OSSECAlert plugins are not implemented yet: the event keeps
-  // its decoder name with no fields (documented gap).
+  switch (dec.plugin) {
+    case 'JSON_Decoder': {
+      // The reference reads the offset of `decoder_info`, which may be the parent.
+      const info = ev.decoder ?? dec;
+      let input = ev.log;
+      if (info.pluginOffset === 'after_parent') input = ev.log.slice(pmatch);
+      else if (info.pluginOffset === 'after_prematch') input = ev.log.slice(cmatch);
+      applyJsonPlugin(ev, input, dec);
+      return;
+    }
+    // The other plugins ignore plugin_offset and read the whole log. Their per-event decoder type
+    // (SonicWall) and generated rule (OSSECAlert, checked against no rule table here) are not kept.
+    case 'PF_Decoder': decodePf(ev, ev.log); return;
+    case 'SonicWall_Decoder': decodeSonicWall(ev, ev.log); return;
+    case 'SymantecWS_Decoder': decodeSymantecWs(ev, ev.log); return;
+    case 'OSSECAlert_Decoder': decodeOssecAlert(ev, ev.log, null); return;
+    default: return;
+  }
 }

@@ -1,10 +1,16 @@
 /**
- * Plugin decoders. JSON_Decoder maps flattened keys to static fields or dynamic fields.
+ * Plugin decoders. JSON_Decoder maps flattened keys to static fields or dynamic fields; the other
+ * four stock plugins live in `plugins/`.
  * @module
  */
 import type { EventInfo, StaticField } from './event.ts';
 import { decodeJsonPlugin } from './json-plugin.ts';
 import type { Decoder } from './types.ts';
+
+export { decodeOssecAlert } from './plugins/ossec-alert.ts';
+export { decodePf } from './plugins/pf.ts';
+export { decodeSonicWall } from './plugins/sonicwall.ts';
+export { decodeSymantecWs } from './plugins/symantec-ws.ts';
 
 const JSON_STATIC: ReadonlyMap<string, StaticField> = new Map<string, StaticField>([
   ['srcip', 'srcip'], ['dstip', 'dstip'], ['srcport', 'srcport'], ['dstport', 'dstport'],

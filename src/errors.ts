@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   RIPOSTE_ERR_USAGE: 'Invalid command-line usage',
   RIPOSTE_ERR_CONFIG_INVALID: 'Invalid ossec.conf configuration',
   RIPOSTE_ERR_CONFIG_READ: 'The configuration file could not be read',
+  RIPOSTE_ERR_EXEC_REFUSED: 'A response program was refused (not a plain name, outside its directory, not a regular executable file)',
+  RIPOSTE_ERR_EXEC_NOT_FOUND: 'The response program is in no response directory',
+  RIPOSTE_ERR_EXEC_MESSAGE: 'The message for a response program could not be built',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

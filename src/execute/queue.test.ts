@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NODE, sandbox } from './_programs.ts';
+import { ExecQueue, targetKey } from './queue.ts';
+import { runProgram, type ExecOutcome } from './run.ts';
+
+/** A job the test ends by hand. */
+function gate(): { job: () => Promise<string>; started: boolean; open: (v?: string) => void; fail: (e: Error) => void } {
+  let resolve!: (v: string) => void;
+  let reject!: (e: Error) => void;
+  const p = new Promise<string>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const g = {
+    started: false,
+    job: () => {
+      g.started = true;
+      return p;
+    },
+    open: (v = 'ok') => resolve(v),
+    fail: (e: Error) => reject(e),
+  };
+  return g;
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('ExecQueue runs one job at a time per key and keys in parallel', async () => {
+  const q = new ExecQueue({ concurrency: 4 });
+  const a1 = gate();
+  const a2 = gate();
+  const b1 = gate();
+  const r1 = q.run('ip:1', a1.job);
+  const r2 = q.run('ip:1', a2.job);
+  const r3 = q.run('ip:2', b1.job);
+  await tick();
+  assert.deepEqual([a1.started, a2.started, b1.started], [true, false, true]);
+  assert.equal(q.running, 2);
+  assert.equal(q.pending, 1);
+  b1.open('b1');
+  assert.equal(await r3, 'b1');
+  assert.equal(a2.started, false);
+  a1.fail(new Error('boom'));
+  await assert.rejects(r1, /boom/);
+  await tick();
+  assert.equal(a2.started, true, 'a failed job does not block its key');
+  a2.open('a2');
+  assert.equal(await r2, 'a2');
+  await q.idle();
+  assert.equal(q.running + q.pending, 0);
+});
+
+test('ExecQueue honours the global cap, and a waiting key holds no slot', async () => {
+  const q = new ExecQueue({ concurrency: 2 });
+  const a1 = gate();
+  const a2 = gate();
+  const b = gate();
+  const c = gate();
+  void q.run('a', a1.job);
+  void q.run('a', a2.job);
+  void q.run('b', b.job);
+  void q.run('c', c.job);
+  await tick();
+  // a1 and b run; a2 waits for its key, c for a slot.
+  assert.deepEqual([a1.started, a2.started, b.started, c.started], [true, false, true, false]);
+  a1.open();
+  await tick();
+  await tick();
+  // The freed slot goes to c (ready earlier), not to a2 (ready again only now).
+  assert.deepEqual([a2.started, c.started], [false, true]);
+  b.open();
+  await tick();
+  await tick();
+  assert.equal(a2.started, true);
+  a2.open();
+  c.open();
+  await q.idle();
+  assert.throws(() => new ExecQueue({ concurrency: 0 }), RangeError);
+});
+
+test('targetKey() names a target', () => {
+  assert.equal(targetKey({ kind: 'ip', value: '2001:db8::1' }), 'ip:2001:db8::1');
+  assert.equal(targetKey({ kind: 'user', value: 'bob' }), 'user:bob');
+});
+
+test('ExecQueue: a hanging program is killed at its timeout while another key finishes first', async (t) => {
+  const sb = sandbox();
+  t.after(() => sb.dispose());
+  const hang = sb.program('hang', '#!/bin/bash\nsleep 300\n');
+  const quick = sb.program('quick', `${NODE}\nprocess.stdout.write('ok');\n`);
+  const q = new ExecQueue({ concurrency: 4 });
+  const order: string[] = [];
+  const job = (name: string, path: string, timeoutMs: number) => async (): Promise<ExecOutcome> => {
+    order.push(`start ${name}`);
+    const out = await runProgram(path, { timeoutMs, killGraceMs: 500 });
+    sb.track(out.pid);
+    order.push(`end ${name}`);
+    return out;
+  };
+  const a = q.run('ip:203.0.113.7', job('A', hang, 3000));
+  const b = q.run('ip:198.51.100.1', job('B', quick, 30_000));
+  const c = q.run('ip:203.0.113.7', job('C', quick, 30_000));
+  const [oa, ob, oc] = await Promise.all([a, b, c]);
+  assert.equal(oa.timedOut, true);
+  assert.equal(ob.timedOut, false);
+  assert.equal(ob.stdoutExcerpt, 'ok');
+  assert.equal(oc.exitCode, 0);
+  // B (another key) is not held up by A; C (A's key) starts only after A ended.
+  assert.deepEqual(order, ['start A', 'start B', 'end B', 'end A', 'start C', 'end C']);
+});

@@ -1,0 +1,105 @@
+/**
+ * The execution queue: jobs run in parallel across keys and one at a time per key (the key is the
+ * target, so the add and the delete of one address never race), under a global cap.
+ *
+ * Wazuh's execd runs everything serially, so one hanging program stalls every response on the
+ * host (#22251). Here a job waiting for its key holds no slot, and keys take the free slots in
+ * the order they became ready (a key that just ran goes to the back), so a hanging job delays
+ * only the later jobs of its own key. It does hold one slot until it ends; with every run bounded
+ * by its timeout, the cap bounds the damage rather than the progress.
+ * @module
+ */
+import type { Target } from '../decide/types.ts';
+
+interface Job {
+  readonly run: () => Promise<unknown>;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * The queue key of a target.
+ * @example targetKey({ kind: 'ip', value: '203.0.113.7' }) // 'ip:203.0.113.7'
+ */
+export function targetKey(target: Target): string {
+  return `${target.kind}:${target.value}`;
+}
+
+/** Runs jobs serialised per key, in parallel across keys, at most `concurrency` at once. */
+export class ExecQueue {
+  private readonly concurrency: number;
+  /** Waiting jobs per key (a key is present while it has a job waiting or running). */
+  private readonly waiting = new Map<string, Job[]>();
+  /** Keys with a job running. */
+  private readonly busy = new Set<string>();
+  /** Keys with a waiting job and none running, in the order they became ready. */
+  private readonly ready = new Set<string>();
+  private idleWaiters: Array<() => void> = [];
+
+  /** @param opts.concurrency jobs running at once, all keys together (≥ 1). @default 8 */
+  constructor(opts: { readonly concurrency?: number } = {}) {
+    const c = opts.concurrency ?? 8;
+    if (!Number.isInteger(c) || c < 1) throw new RangeError(`Cannot create an ExecQueue: concurrency must be an integer ≥ 1, got ${c}`);
+    this.concurrency = c;
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    return this.busy.size;
+  }
+
+  /** Jobs waiting (for their key or for a slot). */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.waiting.values()) n += q.length;
+    return n;
+  }
+
+  /**
+   * Queue `job` under `key`; it starts once the earlier jobs of `key` ended and a slot is free.
+   * @returns what `job` returns (or its rejection); a rejection does not stop the key's later jobs
+   * @example queue.run(targetKey(d.target), () => runProgram(path, opts))
+   */
+  run<T>(key: string, job: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let q = this.waiting.get(key);
+      if (!q) this.waiting.set(key, (q = []));
+      q.push({ run: job, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.busy.has(key)) this.ready.add(key);
+      this.pump();
+    });
+  }
+
+  /** Resolves once no job is running or waiting. */
+  idle(): Promise<void> {
+    if (this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.busy.size < this.concurrency && this.ready.size > 0) {
+      const key = this.ready.values().next().value as string;
+      this.ready.delete(key);
+      const job = (this.waiting.get(key) as Job[]).shift() as Job;
+      this.busy.add(key);
+      // A job that throws synchronously still ends its turn.
+      void Promise.resolve()
+        .then(job.run)
+        .then(job.resolve, job.reject)
+        .finally(() => this.release(key));
+    }
+  }
+
+  private release(key: string): void {
+    this.busy.delete(key);
+    const q = this.waiting.get(key);
+    if (q && q.length > 0) this.ready.add(key);
+    else this.waiting.delete(key);
+    this.pump();
+    if (this.waiting.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

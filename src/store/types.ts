@@ -1,0 +1,114 @@
+/**
+ * The store's record shapes. Times are seconds since the epoch (as in DecisionV1), except
+ * `durationMs`.
+ * @module
+ */
+import type { ResponseMode } from '../config/types.ts';
+import type { Target } from '../decide/types.ts';
+
+/**
+ * Where a Decision is in its life (ARCHITECTURE.md, "Responses are desired state"):
+ * `pending_approval → active → reverting → reverted`, or it ends `rejected`, `expired`,
+ * `simulated` or `failed`. See transitions.ts for the allowed moves.
+ */
+export type DecisionState =
+  | 'pending_approval'
+  | 'active'
+  | 'reverting'
+  | 'reverted'
+  | 'rejected'
+  | 'expired'
+  | 'simulated'
+  | 'failed';
+
+/** A Decision as the store holds it. */
+export interface StoredDecision {
+  readonly decisionId: string;
+  readonly response: string;
+  readonly command: string;
+  readonly target: Target;
+  readonly alertId: string;
+  readonly ruleId: number;
+  readonly mode: ResponseMode;
+  readonly simulated: boolean;
+  readonly state: DecisionState;
+  readonly decidedAt: number;
+  readonly timeoutSec: number;
+  /** Revert time, or null: no automatic revert. */
+  readonly until: number | null;
+  readonly offence: number;
+  readonly escalated: boolean;
+  readonly updatedAt: number;
+}
+
+/** Filters of `listDecisions` (all optional, combined with AND). */
+export interface DecisionFilter {
+  /** Only decisions in force: state `active` or `reverting`. */
+  readonly active?: boolean;
+  readonly state?: DecisionState;
+  /** Decided at or after this time. */
+  readonly since?: number;
+  readonly ruleId?: number;
+  /** At most this many, newest first (default 1000; negative: no limit). */
+  readonly limit?: number;
+}
+
+/** One run of a response program (add or delete) for a decision. */
+export interface ExecutionRecord {
+  readonly decisionId: string;
+  readonly action: 'add' | 'delete';
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Null when the program was killed by a signal or could not start. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  /** The start of stderr, already cut by the executor. */
+  readonly stderrExcerpt: string;
+  /** The program's `check_keys` answer, e.g. "continue" or "abort", or null. */
+  readonly answer: string | null;
+}
+
+/** Offender history of one (command, target) key: `DecideState.offenders`' value. */
+export interface Offender {
+  readonly count: number;
+  /** Time of the last offence. */
+  readonly last: number;
+}
+
+/** A runtime allowlist entry (added through the CLI or API). */
+export interface AllowlistRecord {
+  readonly value: string;
+  readonly kind: 'ip' | 'account';
+  /** Why it is allowlisted: required, never empty. */
+  readonly reason: string;
+  readonly addedAt: number;
+  readonly addedBy: string;
+}
+
+/** One line of the append-only audit trail. */
+export interface AuditRecord {
+  readonly id: number;
+  readonly at: number;
+  readonly decisionId: string | null;
+  /** e.g. `decision_recorded`, `state_changed`, `allowlist_added`, `revert_failed`. */
+  readonly event: string;
+  readonly detail: unknown;
+}
+
+/** Filters of `listAudit` (all optional). */
+export interface AuditFilter {
+  readonly decisionId?: string;
+  /** Only entries with an id greater than this (paging). */
+  readonly afterId?: number;
+  /** At most this many, oldest first (default 1000). */
+  readonly limit?: number;
+}
+
+/** Where the log tailer stopped in one source. */
+export interface Checkpoint {
+  readonly inode: number;
+  readonly offset: number;
+  /** A fingerprint of the file's first bytes (detects truncate-and-regrow). */
+  readonly fingerprint: string;
+}

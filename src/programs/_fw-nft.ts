@@ -1,0 +1,94 @@
+/**
+ * The nftables backend of firewall-drop: Riposte's own table `inet riposte`, whose sets `drop4`
+ * and `drop6` hold the blocked addresses, each element with its own `timeout` so the KERNEL lifts
+ * the block on time even when no Riposte process is left alive.
+ *
+ * Why an own table at priority -10 rather than rules in `filter`: it never touches the host's
+ * ruleset (firewalld, Docker, iptables-nft all keep theirs), a drop in any base chain is final, and
+ * -10 runs before the usual priority-0 filter chains. `forward` covers containers and routed hosts.
+ * Every change is one `nft -f -` batch, which the kernel applies atomically.
+ * @module
+ */
+import { isIP } from 'node:net';
+import { ProgramError } from './_contract.ts';
+import { describeFailure, run, runOk } from './_exec.ts';
+import type { IpTarget } from './_targets.ts';
+
+/** The table, sets and chains firewall-drop owns. */
+export const NFT_TABLE = 'inet riposte';
+/** Set names by address family. */
+export const NFT_SETS = { 4: 'drop4', 6: 'drop6' } as const;
+
+/**
+ * Longest element timeout nft accepts: 99,999,999 s (about 3.2 years; "value too large" above,
+ * measured on nft 1.0.6). A longer block gets no kernel timeout and is lifted by Riposte alone.
+ */
+export const NFT_MAX_TIMEOUT_SEC = 99_999_999;
+
+/**
+ * The batch lines that create the table idempotently. The chains are flushed and their two rules
+ * re-added in the same transaction, so there are never duplicates and never a moment without
+ * them; the sets (and so the blocked addresses) are left alone.
+ * @returns nft script lines
+ */
+export function nftSetupLines(): string[] {
+  const lines = [
+    `add table ${NFT_TABLE}`,
+    `add set ${NFT_TABLE} ${NFT_SETS[4]} { type ipv4_addr; flags timeout; }`,
+    `add set ${NFT_TABLE} ${NFT_SETS[6]} { type ipv6_addr; flags timeout; }`,
+  ];
+  for (const chain of ['input', 'forward']) {
+    lines.push(
+      `add chain ${NFT_TABLE} ${chain} { type filter hook ${chain} priority -10; policy accept; }`,
+      `flush chain ${NFT_TABLE} ${chain}`,
+      `add rule ${NFT_TABLE} ${chain} ip saddr @${NFT_SETS[4]} drop`,
+      `add rule ${NFT_TABLE} ${chain} ip6 saddr @${NFT_SETS[6]} drop`,
+    );
+  }
+  return lines;
+}
+
+function checked(t: IpTarget): string {
+  // Never build a script from anything but a numeric address: nft resolves host names.
+  if (isIP(t.ip) !== t.family) throw new ProgramError('RIPOSTE_ERR_AR_INPUT', `Refusing a non-numeric address ${JSON.stringify(t.ip)}`);
+  return t.ip;
+}
+
+/**
+ * The batch that blocks an address. The element is added, deleted and added again so that a
+ * repeated add (a re-trigger, an escalated duration) always leaves exactly the new timeout: a plain
+ * `add` of an existing element keeps its old expiry.
+ * @param t the address
+ * @param timeoutSec the kernel timeout, or null for none
+ * @returns the nft script
+ * @example nftAddScript({ ip: '192.0.2.1', family: 4 }, 600) // '…add element inet riposte drop4 { 192.0.2.1 timeout 600s }\n'
+ */
+export function nftAddScript(t: IpTarget, timeoutSec: number | null): string {
+  const ip = checked(t);
+  const set = `${NFT_TABLE} ${NFT_SETS[t.family]}`;
+  const timeout = timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? ` timeout ${timeoutSec}s` : '';
+  return `${[...nftSetupLines(), `add element ${set} { ${ip} }`, `delete element ${set} { ${ip} }`, `add element ${set} { ${ip}${timeout} }`].join('\n')}\n`;
+}
+
+/**
+ * Block an address.
+ * @param nft absolute path of nft
+ * @returns the kernel timeout applied (null: none)
+ */
+export async function nftAdd(nft: string, t: IpTarget, timeoutSec: number | null, env: NodeJS.ProcessEnv): Promise<number | null> {
+  await runOk(nft, ['-f', '-'], { input: nftAddScript(t, timeoutSec), env });
+  return timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
+}
+
+/**
+ * Unblock an address; an address (or table) that is not there is not an error.
+ * @returns whether an element was removed
+ */
+export async function nftDelete(nft: string, t: IpTarget, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const args = ['-f', '-'];
+  const r = await run(nft, args, { input: `delete element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)} }\n`, env });
+  if (r.code === 0) return true;
+  // Expired already, never added, or the table is gone: all mean "not blocked".
+  if (/No such file or directory/.test(r.stderr)) return false;
+  throw new ProgramError('RIPOSTE_ERR_AR_FAILED', describeFailure(nft, args, r));
+}

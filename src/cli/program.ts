@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerLogtest } from './commands/logtest.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRulesetTest } from './commands/ruleset-test.ts';
+import { registerStart } from './commands/start.ts';
 
 /** Build the commander program with every sub-command registered. */
 export function buildCli(): Command {
@@ -15,5 +16,6 @@ export function buildCli(): Command {
   registerLogtest(program);
   registerRulesetTest(program);
   registerReplay(program);
+  registerStart(program);
   return program;
 }

@@ -4,17 +4,14 @@
  * @module
  */
 import type { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/load.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../../engine/load-ruleset.ts';
 import { ProgressBar } from '../../io/progress.ts';
 import { replayFiles, totalBytes } from '../../replay/run.ts';
 import type { ReplayReportV1 } from '../../replay/report.ts';
 import { RiposteError } from '../../errors.ts';
+import { DEFAULT_CONFIG, RIPOSTE_HOME } from '../../daemon/home.ts';
 
-/** The configuration shipped with Riposte (used when --config is not given). */
-export const DEFAULT_CONFIG = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/ossec.conf');
 
 function iso(t: number | null): string {
   return t === null ? '-' : new Date(t * 1000).toISOString().replace('.000Z', 'Z');
@@ -55,7 +52,7 @@ export function registerReplay(program: Command): void {
       const config = loadConfig(opts.config);
       let sources;
       if (opts.rulesetDir) sources = stockSources(opts.rulesetDir);
-      else if (config.ruleset) sources = sourcesFromConfig(config.ruleset, dirname(resolve(opts.config)));
+      else if (config.ruleset) sources = sourcesFromConfig(config.ruleset, RIPOSTE_HOME);
       else throw new RiposteError('RIPOSTE_ERR_USAGE', `${opts.config} has no <ruleset>; pass --ruleset-dir`);
       const ruleset = loadRuleset(sources);
       const bar = new ProgressBar(totalBytes(files));

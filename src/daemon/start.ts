@@ -1,0 +1,176 @@
+/**
+ * `riposte start`: the single-host product — a manager and a local agent in one process.
+ * collect (tail) → analyse → alerts.json → decide → record → execute, and one scheduler that
+ * reverts what is due, reconciled with the store at every start.
+ * @module
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { binToUtf8 } from '../bytes.ts';
+import { LogCollector } from '../collect/collector.ts';
+import { loadConfig } from '../config/load.ts';
+import type { RiposteConfig } from '../config/types.ts';
+import { compileAllowlist, compileBindings, decide, type DecideContext } from '../decide/index.ts';
+import { toAlert } from '../engine/alert.ts';
+import { alertJson } from '../engine/alert-json.ts';
+import { AnalysisSession, type Ruleset } from '../engine/engine.ts';
+import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
+import { ArLogAppender, ExecQueue } from '../execute/index.ts';
+import { loadCdbListFile } from '../lists/load-lists.ts';
+import { RevertScheduler } from '../schedule/index.ts';
+import { Store } from '../store/index.ts';
+import { BUNDLED_RESPONSES, RIPOSTE_HOME } from './home.ts';
+import { Responder } from './responder.ts';
+
+export interface StartOptions {
+  readonly configFile: string;
+  readonly dataDir: string;
+  /** Use this ruleset directory instead of the configuration's `<ruleset>`. */
+  readonly rulesetDir?: string;
+  /** Extra response directories searched after the bundled one (e.g. a Wazuh active-response/bin). */
+  readonly responseDirs?: readonly string[];
+  /** Read files without a checkpoint from their start (default: their end, like logcollector). */
+  readonly fromStart?: boolean;
+  readonly pollMs?: number;
+  /** Clock, seconds since the epoch. */
+  readonly now?: () => number;
+  readonly log?: (msg: string) => void;
+}
+
+export interface DaemonStats {
+  lines: number;
+  alerts: number;
+  decisions: number;
+  refusals: number;
+}
+
+function ownAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address.replace(/%.*$/, ''));
+  return out;
+}
+
+export class Daemon {
+  readonly stats: DaemonStats = { lines: 0, alerts: 0, decisions: 0, refusals: 0 };
+  readonly #store: Store;
+  readonly #scheduler: RevertScheduler;
+  readonly #collector: LogCollector;
+  readonly #alerts: WriteStream;
+  readonly #running: Promise<void>;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  private constructor(store: Store, scheduler: RevertScheduler, collector: LogCollector, alerts: WriteStream, running: Promise<void>) {
+    this.#store = store;
+    this.#scheduler = scheduler;
+    this.#collector = collector;
+    this.#alerts = alerts;
+    this.#running = running;
+  }
+
+  /** Load everything, reconcile the store with reality, then start following the logs. */
+  static async start(opts: StartOptions): Promise<Daemon> {
+    const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    const log = opts.log ?? ((m: string) => process.stderr.write(`riposte: ${m}\n`));
+    const config: RiposteConfig = loadConfig(opts.configFile);
+    const ruleset: Ruleset = loadRuleset(
+      opts.rulesetDir ? stockSources(opts.rulesetDir) : sourcesFromConfig(config.ruleset ?? emptyRuleset(), RIPOSTE_HOME),
+    );
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    const store = Store.open(join(opts.dataDir, 'riposte.db'));
+    const arLog = new ArLogAppender(join(opts.dataDir, 'active-responses.log'));
+    const alerts = createWriteStream(join(opts.dataDir, 'alerts.json'), { flags: 'a', mode: 0o640 });
+    const manager = hostname();
+    const responder = new Responder({
+      store,
+      commands: config.commands,
+      responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])],
+      bundledDir: BUNDLED_RESPONSES,
+      arLog,
+      queue: new ExecQueue(),
+      agentName: manager,
+      now,
+    });
+    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
+    await scheduler.start();
+
+    const accounts = new Set<string>();
+    for (const f of config.accountAllowlistFiles) for (const k of loadCdbListFile(f).keys()) accounts.add(binToUtf8(k));
+    const ctx: DecideContext = {
+      bindings: compileBindings(config.activeResponses),
+      commands: config.commands,
+      allowlist: compileAllowlist([...config.allowlist, ...store.allowlistList().map((e) => ({ kind: e.kind, value: e.value, reason: e.reason }))], accounts, ownAddresses()),
+      state: store.loadDecideState(now()),
+      now,
+    };
+    const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
+    const collector = new LogCollector(
+      config.localfiles.map((l) => ({ path: l.location })),
+      {
+        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => store.putCheckpoint(s, cp) },
+        fromStart: opts.fromStart ?? false,
+        ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+        log: (n) => log(`${n.source}: ${n.message}`),
+      },
+    );
+    let seq = 0;
+    let daemon: Daemon | null = null;
+    const running = collector.run((batch) => {
+      for (const line of batch.lines) {
+        const p = session.process(batch.source, line);
+        if (daemon) daemon.stats.lines++;
+        const json = alertJson(p, { agentName: manager, managerName: manager, id: `${p.event.time}.${seq + 1}` }, Date.now());
+        if (json) alerts.write(`${JSON.stringify(json)}\n`);
+        const alert = toAlert(p, ++seq);
+        if (!alert) continue;
+        if (daemon) daemon.stats.alerts++;
+        const description = binToUtf8(p.outcome.description);
+        for (const o of decide(alert, ctx)) {
+          if (o.kind === 'refusal') {
+            if (daemon) daemon.stats.refusals++;
+            store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail });
+            continue;
+          }
+          if (daemon) daemon.stats.decisions++;
+          // enforce() records the decision synchronously, before its first await: desired state
+          // is durable before anything runs.
+          const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
+          daemon?.track(run);
+          scheduler.changed();
+        }
+        for (const [key, off] of ctx.state.offenders) if (off.last >= alert.time) store.saveOffence(key, off);
+      }
+    });
+    daemon = new Daemon(store, scheduler, collector, alerts, running);
+    running.catch((e: unknown) => log(`log collector stopped: ${String(e)}`));
+    log(`started: ${config.localfiles.length} log file(s), ${config.activeResponses.filter((a) => !a.disabled).length} active response(s)`);
+    return daemon;
+  }
+
+  track(p: Promise<unknown>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  /** Wait until every run started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+  }
+
+  /**
+   * Stop following logs and scheduling. Active responses stay in force (desired state): they
+   * are reverted on time by the next start, and firewall elements also expire in the kernel.
+   */
+  async stop(): Promise<void> {
+    await this.#collector.stop();
+    await this.#running.catch(() => {});
+    await this.idle();
+    this.#scheduler.stop();
+    await new Promise<void>((r) => this.#alerts.end(() => r()));
+    this.#store.close();
+  }
+}
+
+function emptyRuleset(): NonNullable<RiposteConfig['ruleset']> {
+  return { decoderDirs: [], ruleDirs: [], decoderFiles: [], ruleFiles: [], lists: [], ruleExclude: [], decoderExclude: [] };
+}

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerLogtest } from './commands/logtest.ts';
+import { registerOperate } from './commands/operate.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRulesetTest } from './commands/ruleset-test.ts';
 import { registerStart } from './commands/start.ts';
@@ -17,5 +18,6 @@ export function buildCli(): Command {
   registerRulesetTest(program);
   registerReplay(program);
   registerStart(program);
+  registerOperate(program);
   return program;
 }

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { RIPOSTE_HOME } from '../daemon/home.ts';
+import { loadRuleset, sourcesFromConfig } from '../engine/load-ruleset.ts';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { RiposteAggregateError, RiposteError, type ErrorCode } from '../errors.ts';
@@ -687,7 +689,10 @@ test('loadConfig() loads the shipped config/ossec.conf without warnings', () => 
   ]);
   assert.deepEqual(cfg.localfiles, [{ location: '/var/log/auth.log', logFormat: 'syslog' }]);
   assert.deepEqual([cfg.ruleset?.decoderDirs, cfg.ruleset?.ruleDirs], [['ruleset/decoders'], ['ruleset/rules']]);
-  assert.ok(cfg.ruleset?.lists.includes('etc/lists/audit-keys'));
+  // The default ruleset uses no CDB list; the shipped config must load together with it.
+  assert.deepEqual(cfg.ruleset?.lists, []);
+  const rs = loadRuleset(sourcesFromConfig(cfg.ruleset as NonNullable<typeof cfg.ruleset>, RIPOSTE_HOME));
+  assert.ok(rs.rules.byId.has(5763) && rs.rules.byId.has(5712));
 });
 
 test('loadConfig() reports an unreadable file with RIPOSTE_ERR_CONFIG_READ', () => {

@@ -1,0 +1,173 @@
+/**
+ * Response latency, end to end on the e2e lab (test/e2e: two network namespaces, rsyslogd, sshd,
+ * `riposte start` in the target namespace): per round, a fresh TEST-NET-2 address gets 7
+ * "Failed publickey" lines (rule 5716) appended to the log Riposte tails, then the crossing 8th
+ * (rule 5720, bound to firewall-drop, no `ignore` window so rounds need no pause); the time is
+ * measured from that append to the kernel's commit of the nft transaction that puts the address
+ * in `inet riposte drop4` (reported by `nft monitor` in the target namespace, confirmed with
+ * `nft list set`). It includes the tail's wake-up, analysis, the decision
+ * and its SQLite record, and the start of the bundled firewall-drop program (through tsx) up to
+ * its nft commit.
+ *
+ * Root only. `npm run bench:latency -- [--rounds N] [--json] [--keep]`; last line with --json:
+ * {"p50_ms":…,"p90_ms":…,"p99_ms":…,"rounds":N}
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { hostname } from 'node:os';
+import { ALLOWED_IP, Cleanup, labPrerequisites, sleep, waitFor } from '../test/e2e/lab.ts';
+import { arEntries, buildLab, dropSet, startRiposte, type Lab } from '../test/e2e/services.ts';
+
+const json = process.argv.includes('--json');
+/** Keep the lab's files (auth.log, Riposte's data and output) for a look afterwards. */
+const keep = process.argv.includes('--keep');
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 20;
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 250) throw new Error('--rounds must be an integer from 1 to 250');
+
+const { skip, missing } = labPrerequisites();
+if (skip !== null || missing.length) {
+  process.stderr.write(`bench:latency: cannot run: ${skip ?? `missing tools ${missing.join(', ')} (run scripts/e2e-deps.sh)`}\n`);
+  process.exit(1);
+}
+
+const log = (m: string): void => {
+  process.stderr.write(`${m}\n`);
+};
+
+/** A syslog line as rsyslogd's traditional format writes it. */
+function line(ip: string, n: number): string {
+  const d = new Date();
+  const mon = d.toLocaleString('en-US', { month: 'short' });
+  const ts = `${mon} ${String(d.getDate()).padStart(2, ' ')} ${d.toTimeString().slice(0, 8)}`;
+  return `${ts} ${hostname()} sshd[${40000 + n}]: Failed publickey for bench from ${ip} port ${50000 + n} ssh2: ED25519 SHA256:riposteBenchKey${n}\n`;
+}
+
+/** Nearest-rank percentile. */
+function pct(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  const onSignal = (): void => {
+    void cleanup.run().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    log('bench:latency: building the lab (namespaces, rsyslogd, sshd, riposte)…');
+    const lab = await buildLab(`b${process.pid}`, cleanup, { timeoutSec: 600, allowed: ALLOWED_IP, keepDir: keep });
+    if (keep) log(`bench:latency: lab files kept in ${lab.dir}`);
+    await startRiposte(lab.net, lab.files, cleanup);
+
+    // A warm-up round, not measured: the first run pays for cold caches (tsx's compile cache, the
+    // creation of firewall-drop's table).
+    const warm = '198.51.100.250';
+    appendFileSync(lab.authLog, Array.from({ length: 8 }, (_, i) => line(warm, 2000 + i)).join(''));
+    await waitFor(async () => ((await inSet(lab, warm)) ? true : undefined), 'the warm-up block', 30_000, 50);
+    await sleep(500);
+
+    const commits = new Commits(lab);
+    cleanup.add('stop nft monitor', async () => {
+      if (commits.proc.exitCode === null && commits.proc.signalCode === null) {
+        const gone = new Promise((r) => commits.proc.once('exit', r));
+        process.kill(commits.proc.pid as number, 'SIGTERM');
+        await gone;
+      }
+    });
+    await sleep(300);
+
+    const ms: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const ip = `198.51.100.${r + 1}`;
+      let pre = '';
+      for (let i = 0; i < 7; i++) pre += line(ip, r * 8 + i);
+      appendFileSync(lab.authLog, pre);
+      // Let Riposte take in the 7 lines below the threshold first.
+      await sleep(400);
+      if (await inSet(lab, ip)) throw new Error(`round ${r + 1}: ${ip} was blocked before its crossing line`);
+      const t0 = performance.now();
+      appendFileSync(lab.authLog, line(ip, r * 8 + 7));
+      const t1 = await commits.first(lab, ip, t0, 30_000);
+      ms.push(t1 - t0);
+      log(`round ${r + 1}/${rounds}: ${ip} blocked ${(t1 - t0).toFixed(1)} ms after its crossing line`);
+      // Let the program exit before the next round, so rounds do not overlap.
+      await sleep(300);
+    }
+
+    // Cross-check: Riposte recorded one successful run per round.
+    const runs = arEntries(lab.files.data).filter((e) => e.command === 'add' && e.status === 'succeeded' && e.srcip !== warm);
+    if (runs.length !== rounds) throw new Error(`expected ${rounds} successful firewall-drop runs, found ${runs.length}`);
+    const programMs = runs.map((e) => (e as { duration_ms?: number }).duration_ms ?? 0).sort((a, b) => a - b);
+    const sorted = [...ms].sort((a, b) => a - b);
+    const summary = { p50_ms: round1(pct(sorted, 50)), p90_ms: round1(pct(sorted, 90)), p99_ms: round1(pct(sorted, 99)), rounds: sorted.length };
+    log(`firewall-drop run time (spawn through exit, as recorded): p50 ${pct(programMs, 50)} ms, max ${programMs[programMs.length - 1]} ms over ${programMs.length} runs`);
+    if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else {
+      process.stdout.write(`crossing log line → nft element present, ${summary.rounds} rounds:\n`);
+      process.stdout.write(`  p50 ${summary.p50_ms} ms   p90 ${summary.p90_ms} ms   p99 ${summary.p99_ms} ms   min ${round1(sorted[0] as number)} ms   max ${round1(sorted[sorted.length - 1] as number)} ms\n`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup.run();
+  }
+}
+
+/**
+ * The target namespace's nftables commits, as `nft monitor` reports them: each transaction ends
+ * with a "# new generation N" line, printed when the kernel commits it — the moment a
+ * firewall-drop batch's element becomes present. (The element lines themselves are no use on
+ * nft 1.0.6: its monitor loses its set cache on firewall-drop's idempotent batch — "W: Received
+ * event for an unknown set" — so only the generation markers are relied on, and every one is
+ * confirmed with `nft list set`.)
+ */
+class Commits {
+  readonly #times: number[] = [];
+  #wake: (() => void) | null = null;
+  readonly proc: ChildProcess;
+
+  constructor(lab: Lab) {
+    this.proc = spawn('ip', ['netns', 'exec', lab.net.target, 'nft', 'monitor'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const onLine = (l: string): void => {
+      if (!/^# new generation \d+/.test(l)) return;
+      this.#times.push(performance.now());
+      this.#wake?.();
+    };
+    createInterface({ input: this.proc.stdout as NodeJS.ReadableStream }).on('line', onLine);
+    createInterface({ input: this.proc.stderr as NodeJS.ReadableStream }).on('line', onLine);
+  }
+
+  /** The first commit after `since` that leaves `ip` in drop4 (checked with `nft list set`). */
+  async first(lab: Lab, ip: string, since: number, timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    let next = 0;
+    for (;;) {
+      while (next < this.#times.length) {
+        const t = this.#times[next++] as number;
+        if (t >= since && (await inSet(lab, ip))) return t;
+      }
+      if (performance.now() > deadline) throw new Error(`no nft commit adding ${ip} within ${timeoutMs} ms`);
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 250);
+        this.#wake = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+      this.#wake = null;
+    }
+  }
+}
+
+async function inSet(lab: Lab, ip: string): Promise<boolean> {
+  return (await dropSet(lab.net, lab.net.target)).some((e) => e.ip === ip);
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+await main();

@@ -10,6 +10,8 @@ import type { AlertV1, DecisionV1 } from '../decide/types.ts';
 import {
   ArLogAppender, buildArMessage, ExecQueue, resolveProgram, runProgram, targetKey, toAlertJson, type ArAction, type ExecOutcome,
 } from '../execute/index.ts';
+import { runInProcess } from '../execute/in-process.ts';
+import { main as firewallDropMain } from '../programs/firewall-drop.ts';
 import type { Store, StoredDecision } from '../store/index.ts';
 
 export interface ResponderOptions {
@@ -95,7 +97,12 @@ export class Responder {
     const extra = bundled && action === 'add' && decision.timeoutSec > 0 ? { ...command, extraArgs: [...command.extraArgs, '--timeout', String(decision.timeoutSec)] } : command;
     const alertJson = toAlertJson(alert, { agentName: this.#o.agentName, ruleDescription });
     const message = buildArMessage(decision, alertJson, extra, action);
-    const outcome = await runProgram(path, { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' });
+    // The bundled firewall-drop runs in-process (same code, same exchange): a block then costs
+    // one nft call instead of a Node start-up. RIPOSTE_INPROCESS=0 runs it as a child instead.
+    const inProcess = bundled && command.executable === 'firewall-drop' && process.env['RIPOSTE_INPROCESS'] !== '0';
+    const outcome = inProcess
+      ? await runInProcess(firewallDropMain, { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' })
+      : await runProgram(path, { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' });
     store.recordExecution({
       decisionId: decision.decisionId,
       action,

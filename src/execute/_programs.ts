@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandConfig } from '../config/types.ts';
 import type { DecisionV1, Target } from '../decide/types.ts';
+import { cmd } from '../decide/_fixtures.ts';
 
 /** A temporary directory; `dispose()` kills recorded process groups and removes it. */
 export interface Sandbox {
@@ -114,16 +115,7 @@ export function decision(target: Target = { kind: 'ip', value: '203.0.113.7' }, 
   };
 }
 
-/** A `<command>`. */
+/** A `<command>` (the decide fixtures' one). */
 export function command(over: Partial<CommandConfig> = {}): CommandConfig {
-  return {
-    name: 'firewall-drop',
-    executable: 'firewall-drop',
-    timeoutAllowed: true,
-    extraArgs: [],
-    expect: ['srcip'],
-    runTimeoutSec: 60,
-    source: { file: 'ossec.conf', line: 1 },
-    ...over,
-  };
+  return cmd(over);
 }

@@ -3,8 +3,7 @@
  * `durationMs`.
  * @module
  */
-import type { ResponseMode } from '../config/types.ts';
-import type { Target } from '../decide/types.ts';
+import type { DecisionV1 } from '../decide/types.ts';
 
 /**
  * Where a Decision is in its life (ARCHITECTURE.md, "Responses are desired state"):
@@ -21,23 +20,9 @@ export type DecisionState =
   | 'simulated'
   | 'failed';
 
-/** A Decision as the store holds it. */
-export interface StoredDecision {
-  readonly decisionId: string;
-  readonly response: string;
-  readonly command: string;
-  readonly target: Target;
-  readonly alertId: string;
-  readonly ruleId: number;
-  readonly mode: ResponseMode;
-  readonly simulated: boolean;
+/** A Decision as the store holds it: the decision itself, where it is in its life, and when that changed. */
+export interface StoredDecision extends Omit<DecisionV1, 'kind'> {
   readonly state: DecisionState;
-  readonly decidedAt: number;
-  readonly timeoutSec: number;
-  /** Revert time, or null: no automatic revert. */
-  readonly until: number | null;
-  readonly offence: number;
-  readonly escalated: boolean;
   readonly updatedAt: number;
 }
 

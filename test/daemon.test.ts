@@ -79,7 +79,11 @@ test('Daemon: a brute force runs the bound program, and the revert comes after t
   await d.idle();
   const alerts = readFileSync(join(env.data, 'alerts.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rule: { id: string } });
   assert.ok(alerts.some((a) => a.rule.id === '5712'));
-  const arLog = readFileSync(join(env.data, 'active-responses.log'), 'utf8');
+  // The revert's log line is written once its run is recorded, just after the program exits.
+  const arLog = await waitFor(() => {
+    const text = readFileSync(join(env.data, 'active-responses.log'), 'utf8');
+    return /"command":"delete"/.test(text) ? text : undefined;
+  }, 'the revert in active-responses.log');
   assert.match(arLog, /riposte: \{.*"command":"add".*"status":"succeeded"/);
   assert.match(arLog, /riposte: \{.*"command":"delete".*"status":"succeeded"/);
   assert.equal(env.calls().length, 2, 'exactly one add and one delete');

@@ -18,6 +18,9 @@ import { AnalysisSession, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { loadCdbListFile } from '../lists/load-lists.ts';
+import { findTool } from '../programs/_exec.ts';
+import { useNftSession } from '../programs/_fw-nft.ts';
+import { NftSession } from '../programs/_nft-session.ts';
 import { RevertScheduler } from '../schedule/index.ts';
 import { Store } from '../store/index.ts';
 import { BUNDLED_RESPONSES, RIPOSTE_HOME } from './home.ts';
@@ -91,6 +94,9 @@ export class Daemon {
       agentName: manager,
       now,
     });
+    // The in-process firewall-drop sends blocks through one long-lived nft (see _nft-session.ts).
+    const nft = process.env['RIPOSTE_INPROCESS'] !== '0' ? findTool('nft', { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }) : null;
+    if (nft) useNftSession(new NftSession(nft));
     const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
@@ -166,6 +172,7 @@ export class Daemon {
     await this.#running.catch(() => {});
     await this.idle();
     this.#scheduler.stop();
+    useNftSession(null);
     await new Promise<void>((r) => this.#alerts.end(() => r()));
     this.#store.close();
   }

@@ -10,6 +10,7 @@
  * @module
  */
 import { isIP } from 'node:net';
+import type { NftSession } from './_nft-session.ts';
 import { ProgramError } from './_contract.ts';
 import { describeFailure, run, runOk } from './_exec.ts';
 import type { IpTarget } from './_targets.ts';
@@ -76,8 +77,28 @@ export function nftAddScript(t: IpTarget, timeoutSec: number | null): string {
  * @returns the kernel timeout applied (null: none)
  */
 export async function nftAdd(nft: string, t: IpTarget, timeoutSec: number | null, env: NodeJS.ProcessEnv): Promise<number | null> {
+  const applied = timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
+  if (session && (await session.run(nftElementLine(t, timeoutSec), `add element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)}`))) return applied;
   await runOk(nft, ['-f', '-'], { input: nftAddScript(t, timeoutSec), env });
-  return timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
+  return applied;
+}
+
+/** The element part of {@link nftAddScript} as one line: one transaction in an `nft -i` session. */
+export function nftElementLine(t: IpTarget, timeoutSec: number | null): string {
+  const lines = nftAddScript(t, timeoutSec).trim().split('\n');
+  return lines.slice(-3).join('; ');
+}
+
+let session: NftSession | null = null;
+
+/**
+ * In-process use (the daemon): send blocks through a long-lived `nft -i` once the table exists;
+ * the first block of a process still runs the full batch, which creates the table.
+ * @param s the session, or null to stop using one
+ */
+export function useNftSession(s: NftSession | null): void {
+  session?.close();
+  session = s;
 }
 
 /**

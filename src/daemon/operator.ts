@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { ActiveResponseConfig, RiposteConfig } from '../config/types.ts';
-import { compileAllowlist, decide } from '../decide/index.ts';
+import { decide } from '../decide/index.ts';
+import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { Store, type StoredDecision } from '../store/index.ts';
@@ -83,11 +84,10 @@ export class Operator {
       id: `${now}.manual`, time: now, agentId: '000', rule: { id: 0, level: 15, groups: 'manual,', noAr: false },
       data, location: 'riposte-cli', fullLog: `manual ${command}`,
     };
-    const accounts = new Set<string>();
     const outcomes = decide(alert, {
       bindings: () => [response],
       commands: this.config.commands,
-      allowlist: compileAllowlist([...this.config.allowlist, ...this.store.allowlistList().map((e) => ({ kind: e.kind, value: e.value, reason: e.reason }))], accounts, []),
+      allowlist: loadAllowlist(this.config, this.store.allowlistList()),
       state: this.store.loadDecideState(now),
       now: this.now,
     });

@@ -5,24 +5,24 @@
  * @module
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
 import { LogCollector } from '../collect/collector.ts';
 import { loadConfig } from '../config/load.ts';
 import type { RiposteConfig } from '../config/types.ts';
-import { compileAllowlist, compileBindings, decide, type DecideContext } from '../decide/index.ts';
+import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
 import { toAlert } from '../engine/alert.ts';
 import { alertJson } from '../engine/alert-json.ts';
 import { AnalysisSession, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
-import { loadCdbListFile } from '../lists/load-lists.ts';
 import { findTool } from '../programs/_exec.ts';
 import { useNftSession } from '../programs/_fw-nft.ts';
 import { NftSession } from '../programs/_nft-session.ts';
 import { RevertScheduler } from '../schedule/index.ts';
 import { Store } from '../store/index.ts';
+import { loadAllowlist } from './allowlist.ts';
 import { BUNDLED_RESPONSES, RIPOSTE_HOME } from './home.ts';
 import { Responder } from './responder.ts';
 
@@ -46,12 +46,6 @@ export interface DaemonStats {
   alerts: number;
   decisions: number;
   refusals: number;
-}
-
-function ownAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address.replace(/%.*$/, ''));
-  return out;
 }
 
 export class Daemon {
@@ -100,12 +94,10 @@ export class Daemon {
     const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
-    const accounts = new Set<string>();
-    for (const f of config.accountAllowlistFiles) for (const k of loadCdbListFile(f).keys()) accounts.add(binToUtf8(k));
     const ctx: DecideContext = {
       bindings: compileBindings(config.activeResponses),
       commands: config.commands,
-      allowlist: compileAllowlist([...config.allowlist, ...store.allowlistList().map((e) => ({ kind: e.kind, value: e.value, reason: e.reason }))], accounts, ownAddresses()),
+      allowlist: loadAllowlist(config, store.allowlistList()),
       state: store.loadDecideState(now()),
       now,
     };

@@ -4,15 +4,14 @@
  * @module
  */
 import { createReadStream, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { binToUtf8 } from '../bytes.ts';
 import type { RiposteConfig } from '../config/types.ts';
-import { compileAllowlist, compileBindings, decide, pruneActive, type DecideContext } from '../decide/index.ts';
+import { loadAllowlist } from '../daemon/allowlist.ts';
+import { compileBindings, decide, pruneActive, type DecideContext } from '../decide/index.ts';
 import type { DecideState } from '../decide/types.ts';
 import { toAlert } from '../engine/alert.ts';
 import { AnalysisSession, type Ruleset } from '../engine/engine.ts';
 import { readByteLines } from '../io/lines.ts';
-import { loadCdbListFile } from '../lists/load-lists.ts';
 import { EventClock } from './timestamp.ts';
 import { ReportBuilder, type ActiveAtEnd, type ReplayReportV1 } from './report.ts';
 
@@ -25,12 +24,6 @@ export interface ReplayOptions {
   readonly ownAddresses?: readonly string[];
   /** Called as input is consumed: bytes read so far, lines so far. */
   readonly onProgress?: (bytes: number, lines: number) => void;
-}
-
-function hostAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address.replace(/%.*$/, ''));
-  return out;
 }
 
 /** Total size of the inputs, for progress. */
@@ -55,13 +48,11 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
       return eventTime;
     },
   });
-  const accounts = new Set<string>();
-  for (const f of opts.config.accountAllowlistFiles) for (const k of loadCdbListFile(f).keys()) accounts.add(binToUtf8(k));
   const state: DecideState = { active: new Map(), offenders: new Map() };
   const ctx: DecideContext = {
     bindings: compileBindings(opts.config.activeResponses),
     commands: opts.config.commands,
-    allowlist: compileAllowlist(opts.config.allowlist, accounts, opts.ownAddresses ?? hostAddresses()),
+    allowlist: opts.ownAddresses ? loadAllowlist(opts.config, [], opts.ownAddresses) : loadAllowlist(opts.config),
     state,
     now: () => eventTime,
   };

@@ -11,7 +11,7 @@ import {
   ArLogAppender, buildArMessage, ExecQueue, resolveProgram, runProgram, targetKey, toAlertJson, type ArAction, type ExecOutcome,
 } from '../execute/index.ts';
 import { runInProcess } from '../execute/in-process.ts';
-import { main as firewallDropMain } from '../programs/firewall-drop.ts';
+import { runLine as firewallDropLine } from '../programs/firewall-drop.ts';
 import type { Store, StoredDecision } from '../store/index.ts';
 
 export interface ResponderOptions {
@@ -37,6 +37,7 @@ function statusOf(o: ExecOutcome): Status {
 
 export class Responder {
   readonly #o: ResponderOptions;
+  readonly #resolved = new Map<string, Promise<string>>();
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
@@ -67,6 +68,20 @@ export class Responder {
     });
   }
 
+  /**
+   * The resolution of an in-process program, done on first use and kept: a broken install is
+   * still refused, but a block does not pay for the file checks each time.
+   */
+  #resolveOnce(name: string): Promise<string> {
+    let p = this.#resolved.get(name);
+    if (!p) {
+      p = resolveProgram(name, this.#o.responseDirs);
+      this.#resolved.set(name, p);
+      p.catch(() => this.#resolved.delete(name));
+    }
+    return p;
+  }
+
   /** Undo a recorded decision (the revert scheduler's callback): true when `delete` succeeded. */
   async revert(stored: StoredDecision): Promise<boolean> {
     const alert = this.#o.store.getAlert(stored.decisionId);
@@ -86,9 +101,14 @@ export class Responder {
       this.#log(decision, action, 'refused', null, `unknown command ${decision.command}`);
       return null;
     }
+    // The bundled firewall-drop runs in-process (same code, same checks, same exit codes): a
+    // block then costs one nft transaction instead of a Node start-up. RIPOSTE_INPROCESS=0 runs
+    // it as a child instead.
+    const inProcess = command.executable === 'firewall-drop' && process.env['RIPOSTE_INPROCESS'] !== '0';
     let path: string;
     try {
-      path = await resolveProgram(command.executable, responseDirs);
+      // Resolved once for the in-process program: its file is checked, never executed.
+      path = inProcess ? await this.#resolveOnce(command.executable) : await resolveProgram(command.executable, responseDirs);
     } catch (err) {
       this.#log(decision, action, 'refused', null, err instanceof Error ? err.message : String(err));
       return null;
@@ -97,12 +117,8 @@ export class Responder {
     const extra = bundled && action === 'add' && decision.timeoutSec > 0 ? { ...command, extraArgs: [...command.extraArgs, '--timeout', String(decision.timeoutSec)] } : command;
     const alertJson = toAlertJson(alert, { agentName: this.#o.agentName, ruleDescription });
     const message = buildArMessage(decision, alertJson, extra, action);
-    // The bundled firewall-drop runs in-process (same code, same exchange): a block then costs
-    // one nft call instead of a Node start-up. RIPOSTE_INPROCESS=0 runs it as a child instead.
-    const inProcess = bundled && command.executable === 'firewall-drop' && process.env['RIPOSTE_INPROCESS'] !== '0';
-    const outcome = inProcess
-      ? await runInProcess(firewallDropMain, { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' })
-      : await runProgram(path, { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' });
+    const opts = { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' as const };
+    const outcome = inProcess && bundled ? await runInProcess(firewallDropLine, opts) : await runProgram(path, opts);
     store.recordExecution({
       decisionId: decision.decisionId,
       action,

@@ -14,12 +14,13 @@ import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
 import { toAlert } from '../engine/alert.ts';
 import { alertJson } from '../engine/alert-json.ts';
-import { AnalysisSession, type Ruleset } from '../engine/engine.ts';
+import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
-import { findTool } from '../programs/_exec.ts';
+import { findTool, useToolRunner } from '../programs/_exec.ts';
 import { useNftSession } from '../programs/_fw-nft.ts';
 import { NftSession } from '../programs/_nft-session.ts';
+import { Spawner } from '../programs/_spawner.ts';
 import { RevertScheduler } from '../schedule/index.ts';
 import { Store } from '../store/index.ts';
 import { loadAllowlist } from './allowlist.ts';
@@ -57,7 +58,12 @@ export class Daemon {
   readonly #running: Promise<void>;
   readonly #pending = new Set<Promise<unknown>>();
 
-  private constructor(store: Store, scheduler: RevertScheduler, collector: LogCollector, alerts: WriteStream, running: Promise<void>) {
+  readonly #children: Children;
+  readonly #later: AfterDispatch;
+
+  private constructor(store: Store, scheduler: RevertScheduler, collector: LogCollector, alerts: WriteStream, running: Promise<void>, children: Children, later: AfterDispatch) {
+    this.#children = children;
+    this.#later = later;
     this.#store = store;
     this.#scheduler = scheduler;
     this.#collector = collector;
@@ -70,6 +76,18 @@ export class Daemon {
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     const log = opts.log ?? ((m: string) => process.stderr.write(`riposte: ${m}\n`));
     const config: RiposteConfig = loadConfig(opts.configFile);
+    // Children are started before the ruleset loads, while this process is small (see
+    // programs/_spawner.ts): tools run through a helper, blocks through one long-lived nft.
+    const children = startChildren();
+    try {
+      return await Daemon.#start(opts, config, now, log, children);
+    } catch (e) {
+      children.close();
+      throw e;
+    }
+  }
+
+  static async #start(opts: StartOptions, config: RiposteConfig, now: () => number, log: (msg: string) => void, children: Children): Promise<Daemon> {
     const ruleset: Ruleset = loadRuleset(
       opts.rulesetDir ? stockSources(opts.rulesetDir) : sourcesFromConfig(config.ruleset ?? emptyRuleset(), RIPOSTE_HOME),
     );
@@ -88,9 +106,6 @@ export class Daemon {
       agentName: manager,
       now,
     });
-    // The in-process firewall-drop sends blocks through one long-lived nft (see _nft-session.ts).
-    const nft = process.env['RIPOSTE_INPROCESS'] !== '0' ? findTool('nft', { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }) : null;
-    if (nft) useNftSession(new NftSession(nft));
     const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
@@ -102,10 +117,13 @@ export class Daemon {
       now,
     };
     const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
+    let batchStart = now();
+    const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(
       config.localfiles.map((l) => ({ path: l.location })),
       {
-        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => store.putCheckpoint(s, cp) },
+        // Acknowledged offsets are committed after this turn's runs were dispatched, not between.
+        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => later.add(() => store.putCheckpoint(s, cp)) },
         fromStart: opts.fromStart ?? false,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         log: (n) => log(`${n.source}: ${n.message}`),
@@ -114,32 +132,51 @@ export class Daemon {
     let seq = 0;
     let daemon: Daemon | null = null;
     const running = collector.run((batch) => {
+      // Decisions first: each is recorded and its program started (as far as it goes without
+      // waiting for I/O) before anything else is written; alerts.json and the offence counters
+      // follow once this turn's runs have been dispatched.
+      const alerted: Array<{ p: Processed; id: string; at: number }> = [];
+      let decided = false;
       for (const line of batch.lines) {
         const p = session.process(batch.source, line);
         if (daemon) daemon.stats.lines++;
-        const json = alertJson(p, { agentName: manager, managerName: manager, id: `${p.event.time}.${seq + 1}` }, Date.now());
-        if (json) alerts.write(`${JSON.stringify(json)}\n`);
+        const id = `${p.event.time}.${seq + 1}`;
         const alert = toAlert(p, ++seq);
-        if (!alert) continue;
-        if (daemon) daemon.stats.alerts++;
-        const description = binToUtf8(p.outcome.description);
-        for (const o of decide(alert, ctx)) {
-          if (o.kind === 'refusal') {
-            if (daemon) daemon.stats.refusals++;
-            store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail });
-            continue;
+        if (alert) {
+          if (daemon) daemon.stats.alerts++;
+          const description = binToUtf8(p.outcome.description);
+          for (const o of decide(alert, ctx)) {
+            decided = true;
+            if (o.kind === 'refusal') {
+              if (daemon) daemon.stats.refusals++;
+              store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail });
+              continue;
+            }
+            if (daemon) daemon.stats.decisions++;
+            // enforce() records the decision synchronously, before its first await: desired
+            // state is durable before anything runs.
+            const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
+            daemon?.track(run);
+            scheduler.changed();
           }
-          if (daemon) daemon.stats.decisions++;
-          // enforce() records the decision synchronously, before its first await: desired state
-          // is durable before anything runs.
-          const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
-          daemon?.track(run);
-          scheduler.changed();
         }
-        for (const [key, off] of ctx.state.offenders) if (off.last >= alert.time) store.saveOffence(key, off);
+        // Built later from this event's own objects (the outcome holds its firedtimes snapshot).
+        if (p.outcome.alert) alerted.push({ p, id, at: Date.now() });
       }
+      const since = batchStart;
+      batchStart = now();
+      if (alerted.length === 0 && !decided) return;
+      later.add(() => {
+        let text = '';
+        for (const a of alerted) {
+          const json = alertJson(a.p, { agentName: manager, managerName: manager, id: a.id }, a.at);
+          if (json) text += `${JSON.stringify(json)}\n`;
+        }
+        if (text) alerts.write(text);
+        if (decided) for (const [key, off] of ctx.state.offenders) if (off.last >= since) store.saveOffence(key, off);
+      });
     });
-    daemon = new Daemon(store, scheduler, collector, alerts, running);
+    daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);
     running.catch((e: unknown) => log(`log collector stopped: ${String(e)}`));
     log(`started: ${config.localfiles.length} log file(s), ${config.activeResponses.filter((a) => !a.disabled).length} active response(s)`);
     return daemon;
@@ -163,11 +200,71 @@ export class Daemon {
     await this.#collector.stop();
     await this.#running.catch(() => {});
     await this.idle();
+    this.#later.flush();
     this.#scheduler.stop();
-    useNftSession(null);
+    this.#children.close();
     await new Promise<void>((r) => this.#alerts.end(() => r()));
     this.#store.close();
   }
+}
+
+/**
+ * Writes that must not sit between a decision and the start of its run (alerts.json lines,
+ * offence counters, log checkpoints): queued during a batch, done in FIFO order on the next
+ * turn of the event loop, once the runs' synchronous part (up to the nft write) is over.
+ */
+class AfterDispatch {
+  #jobs: Array<() => void> = [];
+  #immediate: NodeJS.Immediate | null = null;
+  readonly #onError: (e: unknown) => void;
+
+  constructor(onError: (e: unknown) => void) {
+    this.#onError = onError;
+  }
+
+  add(job: () => void): void {
+    this.#jobs.push(job);
+    this.#immediate ??= setImmediate(() => this.flush());
+  }
+
+  /** Run what is queued now (also at shutdown, before the files close). */
+  flush(): void {
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#immediate = null;
+    const jobs = this.#jobs;
+    this.#jobs = [];
+    for (const j of jobs) {
+      try {
+        j();
+      } catch (e) {
+        this.#onError(e);
+      }
+    }
+  }
+}
+
+/** The daemon's long-lived children, and how to end them. */
+interface Children {
+  close(): void;
+}
+
+/**
+ * The tool runner helper and, for the in-process firewall-drop, one long-lived `nft -i`
+ * (RIPOSTE_INPROCESS=0 turns both off: programs then run as children of the daemon).
+ */
+function startChildren(): Children {
+  if (process.env['RIPOSTE_INPROCESS'] === '0') return { close: () => {} };
+  const spawner = new Spawner().start();
+  const before = useToolRunner(spawner);
+  const nft = findTool('nft', { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+  if (nft) useNftSession(new NftSession(nft).start());
+  return {
+    close: () => {
+      useNftSession(null);
+      useToolRunner(before);
+      spawner.close();
+    },
+  };
 }
 
 function emptyRuleset(): NonNullable<RiposteConfig['ruleset']> {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInterface } from 'node:readline';
-import { runInProcess, type InProcessIo } from './in-process.ts';
+import { runInProcess, type InProcessMain } from './in-process.ts';
 import type { ArMessageV1 } from './message.ts';
 
 const message = (command: 'add' | 'delete'): ArMessageV1 => ({
@@ -9,18 +8,13 @@ const message = (command: 'add' | 'delete'): ArMessageV1 => ({
   parameters: { extra_args: [], alert: { data: { srcip: '192.0.2.5' } }, program: 'active-response/bin/fake' },
 } as unknown as ArMessageV1);
 
-/** A program following the Wazuh contract: message, check_keys, answer; records what it saw. */
-function fakeMain(seen: string[]): (io: InProcessIo) => Promise<number> {
-  return async (io) => {
-    const lines = createInterface({ input: io.stdin })[Symbol.asyncIterator]();
-    const first = JSON.parse((await lines.next()).value as string) as { command: string };
+/** A program following the Wazuh contract: message, check_keys on add, answer; records what it saw. */
+function fakeMain(seen: string[]): InProcessMain {
+  return async (req) => {
+    const first = JSON.parse(req.line) as { command: string };
     seen.push(first.command);
-    if (first.command === 'add') {
-      io.stdout.write(`${JSON.stringify({ version: 1, origin: { name: 'fake', module: 'active-response' }, command: 'check_keys', parameters: { keys: ['192.0.2.5'] } })}\n`);
-      const answer = JSON.parse((await lines.next()).value as string) as { command: string };
-      seen.push(answer.command);
-    }
-    io.stderr.write('done\n');
+    if (first.command === 'add') seen.push(await req.checkKeys(['192.0.2.5']));
+    req.stderr.write('done\n');
     return 0;
   };
 }

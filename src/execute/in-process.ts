@@ -1,23 +1,25 @@
 /**
- * Runs a bundled program's `main(io)` inside the daemon with the same stdin/stdout exchange as a
- * child process (message line, `check_keys`, `continue`/`abort`). Used for the bundled
- * firewall-drop so a block costs an `nft` call, not a Node start-up (≈0.5 s through tsx): the
- * program's code, checks and exit codes are exactly those of the executable.
+ * Runs a bundled program inside the daemon, on the same message line and with the same
+ * `check_keys` question as a child process gets, but as calls instead of a stream exchange. Used
+ * for the bundled firewall-drop so a block costs an nft transaction, not a Node start-up (≈0.5 s
+ * through tsx) nor a few event-loop turns of stdin/stdout: the program's validation, actions and
+ * exit codes are exactly those of the executable (both go through programs/_run.ts).
  * @module
  */
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { ArMessageV1, KeysAnswer } from './message.ts';
-import { PROGRAM_ENV, parseCheckKeys, type ExecOutcome } from './run.ts';
+import { PROGRAM_ENV, type ExecOutcome } from './run.ts';
 
-export interface InProcessIo {
-  readonly argv: readonly string[];
-  readonly stdin: Readable;
-  readonly stdout: Writable;
+/** What an in-process program gets: its stdin line, a stderr, its environment, the handshake. */
+export interface InProcessRequest {
+  readonly line: string;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
+  readonly checkKeys: (keys: readonly string[]) => Promise<KeysAnswer>;
 }
 
-export type ProgramMain = (io: InProcessIo) => Promise<number>;
+/** A program's entry point for in-process runs; resolves to its exit code. */
+export type InProcessMain = (req: InProcessRequest) => Promise<number>;
 
 export interface InProcessOptions {
   readonly message: ArMessageV1;
@@ -27,59 +29,45 @@ export interface InProcessOptions {
   readonly excerptBytes?: number;
 }
 
-/** Run `main` with the Wazuh exchange and report it like `runProgram` does. */
-export async function runInProcess(main: ProgramMain, opts: InProcessOptions): Promise<ExecOutcome> {
+/** Keeps the first `limit` characters written, counts the bytes. */
+class Excerpt extends Writable {
+  text = '';
+  bytes = 0;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    super();
+    this.#limit = limit;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    if (this.text.length < this.#limit) this.text += chunk.toString('utf8').slice(0, this.#limit - this.text.length);
+    done();
+  }
+}
+
+/** Run `main` on the message and report it like `runProgram` reports a child. */
+export async function runInProcess(main: InProcessMain, opts: InProcessOptions): Promise<ExecOutcome> {
   const started = performance.now();
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const limit = opts.excerptBytes ?? 4096;
-  let out = '';
-  let err = '';
-  let outBytes = 0;
-  let errBytes = 0;
+  const stderr = new Excerpt(opts.excerptBytes ?? 4096);
   let keys: readonly string[] | null = null;
   let answer: KeysAnswer | null = null;
-  let pending = '';
-  let firstLine = true;
-  stdin.write(`${JSON.stringify(opts.message)}\n`);
-  if (opts.message.command !== 'add') stdin.end();
-  stdout.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    outBytes += chunk.length;
-    if (out.length < limit) out += text.slice(0, limit - out.length);
-    if (!firstLine) return;
-    pending += text;
-    const nl = pending.indexOf('\n');
-    if (nl === -1) return;
-    firstLine = false;
-    const k = parseCheckKeys(pending.slice(0, nl));
-    if (k === null) {
-      stdin.end();
-      return;
-    }
+  const checkKeys = async (k: readonly string[]): Promise<KeysAnswer> => {
     keys = k;
-    void Promise.resolve(opts.onKeys ? opts.onKeys(k) : 'continue').then(
-      (a) => {
-        answer = a;
-        stdin.end(`${JSON.stringify({ ...opts.message, command: a })}\n`);
-      },
-      () => {
-        answer = 'abort';
-        stdin.end(`${JSON.stringify({ ...opts.message, command: 'abort' })}\n`);
-      },
-    );
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    errBytes += chunk.length;
-    if (err.length < limit) err += chunk.toString('utf8').slice(0, limit - err.length);
-  });
+    try {
+      answer = opts.onKeys ? await opts.onKeys(k) : 'continue';
+    } catch {
+      answer = 'abort';
+    }
+    return answer;
+  };
   let timer: NodeJS.Timeout | undefined;
   let exitCode: number | null = null;
   let timedOut = false;
   let error: string | null = null;
   try {
-    const run = main({ argv: [], stdin, stdout, stderr, env: { ...PROGRAM_ENV } });
+    const run = main({ line: JSON.stringify(opts.message), stderr, env: { ...PROGRAM_ENV }, checkKeys });
     const timeout = new Promise<'timeout'>((r) => {
       timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 60_000);
     });
@@ -91,10 +79,9 @@ export async function runInProcess(main: ProgramMain, opts: InProcessOptions): P
     exitCode = 1;
   } finally {
     clearTimeout(timer);
-    stdin.end();
   }
   return {
     pid: process.pid, exitCode, signal: null, timedOut, durationMs: performance.now() - started,
-    stdoutExcerpt: out, stderrExcerpt: err, stdoutBytes: outBytes, stderrBytes: errBytes, keys, answer, error,
+    stdoutExcerpt: '', stderrExcerpt: stderr.text, stdoutBytes: 0, stderrBytes: stderr.bytes, keys, answer, error,
   };
 }

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { blockTimeout, parseExtraArgs } from './_args.ts';
 import { checkKeysLine, EXIT, parseAnswer, parseLegacyArgv, parseMessage, ProgramError } from './_contract.ts';
 import { LineReader } from './_lines.ts';
-import { runProgram, type ProgramSpec } from './_run.ts';
+import { runMessageLine, runProgram, type ProgramSpec } from './_run.ts';
 import { alertField, ipFromAlert, parseTargetIp, userFromAlert } from './_targets.ts';
 import { arMessage, binPath, runResponse } from './_testkit.ts';
 
@@ -272,6 +272,31 @@ describe('runProgram()', () => {
     const r = await drive(broken, [line('delete')]);
     assert.equal(r.exit, EXIT.FAILED);
     assert.match(r.err, /Unexpected failure: TypeError: boom/);
+  });
+});
+
+describe('runMessageLine()', () => {
+  /** The same fake program, driven without streams; `answer` is execd's reply to check_keys. */
+  async function call(spec: ProgramSpec<string>, msgLine: string, answer: 'continue' | 'abort' = 'continue') {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const asked: (readonly string[])[] = [];
+    const exit = await runMessageLine(spec, { line: msgLine, stderr, env: {}, checkKeys: (k) => (asked.push(k), answer) });
+    return { exit, err, asked };
+  }
+
+  test('runMessageLine() asks check_keys on add only, and ends like runProgram on the same input', async () => {
+    for (const [input, answer] of [[line('add'), 'continue'], [line('add'), 'abort'], [line('delete'), 'continue'], [line('add', { data: { srcip: 'evil.example' } }), 'continue'], ['{}', 'continue']] as const) {
+      const direct = recorder();
+      const viaLine = await call(direct.spec, input, answer);
+      const streamed = recorder();
+      const viaStream = await drive(streamed.spec, [input, line(answer)]);
+      assert.equal(viaLine.exit, viaStream.exit, input);
+      assert.equal(viaLine.err, viaStream.err, input);
+      assert.deepEqual(direct.calls, streamed.calls, input);
+      assert.deepEqual(viaLine.asked, viaStream.out ? [['192.0.2.1']] : [], input);
+    }
   });
 });
 

@@ -70,6 +70,23 @@ export function requireTool(name: string, env: NodeJS.ProcessEnv = process.env, 
   return file;
 }
 
+/** Something that runs tools for this process (the daemon's helper, see `_spawner.ts`). */
+export interface ToolRunner {
+  run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+let runner: ToolRunner | null = null;
+
+/**
+ * Route every {@link run} of this process through `r` (null: run tools directly again).
+ * @returns the runner replaced
+ */
+export function useToolRunner(r: ToolRunner | null): ToolRunner | null {
+  const before = runner;
+  runner = r;
+  return before;
+}
+
 /**
  * Run a tool with arguments as an argv array and collect its output.
  * @param file absolute path of the tool
@@ -79,6 +96,11 @@ export function requireTool(name: string, env: NodeJS.ProcessEnv = process.env, 
  * @example await run('/usr/sbin/nft', ['-f', '-'], { input: 'add table inet riposte\n' })
  */
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runner ? runner.run(file, args, options) : runLocal(file, args, options);
+}
+
+/** {@link run} in this process, whatever runner is installed. */
+export function runLocal(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {

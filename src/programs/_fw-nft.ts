@@ -78,7 +78,7 @@ export function nftAddScript(t: IpTarget, timeoutSec: number | null): string {
  */
 export async function nftAdd(nft: string, t: IpTarget, timeoutSec: number | null, env: NodeJS.ProcessEnv): Promise<number | null> {
   const applied = timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
-  if (session && (await session.run(nftElementLine(t, timeoutSec), `add element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)}`))) return applied;
+  if (session && (await session.run(nftElementLine(t, timeoutSec)))) return applied;
   await runOk(nft, ['-f', '-'], { input: nftAddScript(t, timeoutSec), env });
   return applied;
 }
@@ -92,8 +92,9 @@ export function nftElementLine(t: IpTarget, timeoutSec: number | null): string {
 let session: NftSession | null = null;
 
 /**
- * In-process use (the daemon): send blocks through a long-lived `nft -i` once the table exists;
- * the first block of a process still runs the full batch, which creates the table.
+ * In-process use (the daemon): send blocks through a long-lived `nft -i`. A block whose line nft
+ * rejects (the table does not exist yet, or was removed) falls back to the full batch, which
+ * creates the table.
  * @param s the session, or null to stop using one
  */
 export function useNftSession(s: NftSession | null): void {

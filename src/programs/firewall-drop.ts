@@ -15,7 +15,7 @@ import { dropSessions } from './_conntrack.ts';
 import { findTool, requireTool } from './_exec.ts';
 import { iptablesAdd, iptablesDelete, iptablesTool } from './_fw-iptables.ts';
 import { NFT_SETS, nftAdd, nftDelete } from './_fw-nft.ts';
-import { runProgram, type ProgramIo, type ProgramSpec } from './_run.ts';
+import { runMessageLine, runProgram, type LineRequest, type ProgramIo, type ProgramSpec } from './_run.ts';
 import { ipFromAlert, type IpTarget } from './_targets.ts';
 
 /** A validated block: the address, the backend tool and the kernel timeout. */
@@ -87,4 +87,12 @@ export const firewallDrop: ProgramSpec<FirewallTarget> = {
  */
 export function main(io?: ProgramIo): Promise<ExitCode> {
   return runProgram(firewallDrop, io);
+}
+
+/**
+ * Run firewall-drop on one message line inside the calling process (the daemon's fast path).
+ * @example await runLine({ line, stderr, env, checkKeys: () => 'continue' })
+ */
+export function runLine(req: LineRequest): Promise<ExitCode> {
+  return runMessageLine(firewallDrop, req);
 }

@@ -26,11 +26,14 @@ test('NftSession applies a block as one confirmed transaction, and reports error
   t.after(() => s.close());
   return (async () => {
     const target = { ip: '192.0.2.2', family: 4 as const };
-    assert.equal(await s.run(nftElementLine(target, 90), 'add element inet riposte drop4 { 192.0.2.2'), true);
+    assert.equal(await s.run(nftElementLine(target, 90)), true);
     const set = inNs(['list', 'set', 'inet', 'riposte', 'drop4']);
     assert.match(set, /192\.0\.2\.2 timeout 1m30s/);
-    assert.equal(await s.run('add element inet riposte nosuchset { 192.0.2.3 }', 'add element inet riposte nosuchset'), false);
+    assert.equal(await s.run('add element inet riposte nosuchset { 192.0.2.3 }'), false);
+    assert.equal(await s.run('add element inet riposte drop4 { 192.0.2.5 }\nflush ruleset'), false, 'a line with a newline is refused');
     // The session survives an error and keeps working.
-    assert.equal(await s.run(nftElementLine({ ip: '192.0.2.4', family: 4 }, 30), 'add element inet riposte drop4 { 192.0.2.4'), true);
+    assert.equal(await s.run(nftElementLine({ ip: '192.0.2.4', family: 4 }, 30)), true);
+    assert.match(inNs(['list', 'set', 'inet', 'riposte', 'drop4']), /192\.0\.2\.4 timeout 30s/);
+    assert.doesNotMatch(inNs(['list', 'set', 'inet', 'riposte', 'drop4']), /192\.0\.2\.5/);
   })();
 });

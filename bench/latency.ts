@@ -3,19 +3,21 @@
  * `riposte start` in the target namespace): per round, a fresh TEST-NET-2 address gets 7
  * "Failed publickey" lines (rule 5716) appended to the log Riposte tails, then the crossing 8th
  * (rule 5720, bound to firewall-drop, no `ignore` window so rounds need no pause); the time is
- * measured from that append to the kernel's commit of the nft transaction that puts the address
- * in `inet riposte drop4` (reported by `nft monitor` in the target namespace, confirmed with
- * `nft list set`). It includes the tail's wake-up, analysis, the decision and its SQLite commit,
- * the in-process firewall-drop and the daemon's long-lived `nft -i` up to the kernel's commit, plus
- * the observation itself (`nft monitor` and this process waking up: roughly 0.5 ms here).
+ * measured from that write(2) to the kernel's notice that the address is in `inet riposte drop4`
+ * (received by bench/nft-watch.c, a netlink listener in the target namespace that stamps it with
+ * the same monotonic clock; confirmed with `nft list set`). It includes the tail's wake-up,
+ * analysis, the decision and its SQLite commit, the in-process firewall-drop and the daemon's
+ * block channel up to the kernel's commit, plus the watcher's own wake-up (the observation).
  *
- * Root only. `npm run bench:latency -- [--rounds N] [--json] [--keep]`; last line with --json:
+ * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--json] [--keep]`; last line with --json:
  * {"p50_ms":…,"p90_ms":…,"p99_ms":…,"rounds":N}
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ALLOWED_IP, Cleanup, labPrerequisites, sleep, waitFor } from '../test/e2e/lab.ts';
 import { arEntries, buildLab, dropSet, startRiposte, type Lab } from '../test/e2e/services.ts';
 
@@ -72,15 +74,7 @@ async function main(): Promise<void> {
     await waitFor(async () => ((await inSet(lab, warm)) ? true : undefined), 'the warm-up block', 30_000, 50);
     await sleep(500);
 
-    const commits = new Commits(lab);
-    cleanup.add('stop nft monitor', async () => {
-      if (commits.proc.exitCode === null && commits.proc.signalCode === null) {
-        const gone = new Promise((r) => commits.proc.once('exit', r));
-        process.kill(commits.proc.pid as number, 'SIGTERM');
-        await gone;
-      }
-    });
-    await sleep(300);
+    const watch = await Watch.start(lab, cleanup);
 
     const ms: number[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -92,11 +86,13 @@ async function main(): Promise<void> {
       await sleep(400);
       if (await inSet(lab, ip)) throw new Error(`round ${r + 1}: ${ip} was blocked before its crossing line`);
       const crossing = line(ip, r * 8 + 7);
-      const t0 = performance.now();
+      const t0 = process.hrtime.bigint();
       writeSync(fd, crossing);
-      const t1 = await commits.first(lab, ip, t0, 30_000);
-      ms.push(t1 - t0);
-      log(`round ${r + 1}/${rounds}: ${ip} blocked ${(t1 - t0).toFixed(1)} ms after its crossing line`);
+      const t1 = await watch.added(ip, t0, 30_000);
+      if (!(await inSet(lab, ip))) throw new Error(`round ${r + 1}: ${ip} was added to drop4 but is not there`);
+      const took = Number(t1 - t0) / 1e6;
+      ms.push(took);
+      log(`round ${r + 1}/${rounds}: ${ip} blocked ${took.toFixed(2)} ms after its crossing line`);
       // Let the program exit before the next round, so rounds do not overlap.
       await sleep(300);
     }
@@ -121,39 +117,44 @@ async function main(): Promise<void> {
 }
 
 /**
- * The target namespace's nftables commits, as `nft monitor` reports them: each transaction ends
- * with a "# new generation N" line, printed when the kernel commits it — the moment a
- * firewall-drop batch's element becomes present. (The element lines themselves are no use on
- * nft 1.0.6: its monitor loses its set cache on firewall-drop's idempotent batch — "W: Received
- * event for an unknown set" — so only the generation markers are relied on, and every one is
- * confirmed with `nft list set`.)
+ * bench/nft-watch.c, built for this run and started in the target namespace: the kernel's
+ * notices of elements added to Riposte's sets, each stamped on receipt with CLOCK_MONOTONIC
+ * (the clock of process.hrtime).
  */
-class Commits {
-  readonly #times: number[] = [];
+class Watch {
+  readonly #events: Array<{ readonly ns: bigint; readonly set: string; readonly ip: string }> = [];
   #wake: (() => void) | null = null;
-  readonly proc: ChildProcess;
 
-  constructor(lab: Lab) {
-    this.proc = spawn('ip', ['netns', 'exec', lab.net.target, 'nft', 'monitor'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const onLine = (l: string): void => {
-      if (!/^# new generation \d+/.test(l)) return;
-      this.#times.push(performance.now());
-      this.#wake?.();
-    };
-    createInterface({ input: this.proc.stdout as NodeJS.ReadableStream }).on('line', onLine);
-    createInterface({ input: this.proc.stderr as NodeJS.ReadableStream }).on('line', onLine);
+  static async start(lab: Lab, cleanup: Cleanup): Promise<Watch> {
+    const bin = join(lab.dir, 'nft-watch');
+    execFileSync('cc', ['-O2', '-o', bin, fileURLToPath(new URL('./nft-watch.c', import.meta.url))], { stdio: 'inherit' });
+    const w = new Watch();
+    const proc = spawn('ip', ['netns', 'exec', lab.net.target, bin], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanup.add('stop nft-watch', async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      process.kill(proc.pid as number, 'SIGTERM');
+      await gone;
+    });
+    let ready: () => void = () => {};
+    const isReady = new Promise<void>((r) => (ready = r));
+    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (l) => {
+      if (l === 'ready') return ready();
+      const [ns, set, ip] = l.split(' ');
+      w.#events.push({ ns: BigInt(ns as string), set: set as string, ip: ip as string });
+      w.#wake?.();
+    });
+    await isReady;
+    return w;
   }
 
-  /** The first commit after `since` that leaves `ip` in drop4 (checked with `nft list set`). */
-  async first(lab: Lab, ip: string, since: number, timeoutMs: number): Promise<number> {
+  /** When `ip` was first added to drop4 at or after `since` (hrtime ns). */
+  async added(ip: string, since: bigint, timeoutMs: number): Promise<bigint> {
     const deadline = performance.now() + timeoutMs;
-    let next = 0;
     for (;;) {
-      while (next < this.#times.length) {
-        const t = this.#times[next++] as number;
-        if (t >= since && (await inSet(lab, ip))) return t;
-      }
-      if (performance.now() > deadline) throw new Error(`no nft commit adding ${ip} within ${timeoutMs} ms`);
+      const e = this.#events.find((x) => x.ip === ip && x.set === 'drop4' && x.ns >= since);
+      if (e) return e.ns;
+      if (performance.now() > deadline) throw new Error(`the kernel did not add ${ip} within ${timeoutMs} ms`);
       await new Promise<void>((r) => {
         const timer = setTimeout(r, 250);
         this.#wake = () => {

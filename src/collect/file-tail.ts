@@ -252,8 +252,9 @@ export class FileTailer implements AsyncIterable<TailBatch> {
     if (st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs) {
       this.lastSize = st.size;
       this.lastMtimeMs = st.mtimeMs;
-      // The fingerprint check here covers regrowth to exactly the old size (nothing to read).
-      if (st.size < this.split.position || !this.fingerprintHolds(fd)) return this.restart(b);
+      // Regrowth to exactly the old size leaves nothing to read: only the fingerprint tells. (A
+      // file that grew is checked after the read below, which also catches a racing truncation.)
+      if (st.size < this.split.position || (st.size === this.split.position && !this.fingerprintHolds(fd))) return this.restart(b);
     }
 
     let read = this.readInto(fd, b);

@@ -11,7 +11,7 @@ import {
   ArLogAppender, buildArMessage, ExecQueue, resolveProgram, runProgram, targetKey, toAlertJson, type ArAction, type ExecOutcome,
 } from '../execute/index.ts';
 import { runInProcess } from '../execute/in-process.ts';
-import { runLine as firewallDropLine } from '../programs/firewall-drop.ts';
+import { runMessage as firewallDropMessage } from '../programs/firewall-drop.ts';
 import type { Store, StoredDecision } from '../store/index.ts';
 
 export interface ResponderOptions {
@@ -118,7 +118,7 @@ export class Responder {
     const alertJson = toAlertJson(alert, { agentName: this.#o.agentName, ruleDescription });
     const message = buildArMessage(decision, alertJson, extra, action);
     const opts = { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' as const };
-    const outcome = inProcess && bundled ? await runInProcess(firewallDropLine, opts) : await runProgram(path, opts);
+    const outcome = inProcess && bundled ? await runInProcess(firewallDropMessage, opts) : await runProgram(path, opts);
     store.recordExecution({
       decisionId: decision.decisionId,
       action,

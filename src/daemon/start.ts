@@ -4,7 +4,7 @@
  * reverts what is due, reconciled with the store at every start.
  * @module
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
@@ -18,13 +18,12 @@ import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { findTool, useToolRunner } from '../programs/_exec.ts';
-import { useNftSession } from '../programs/_fw-nft.ts';
-import { NftSession } from '../programs/_nft-session.ts';
+import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
 import { Spawner } from '../programs/_spawner.ts';
 import { RevertScheduler } from '../schedule/index.ts';
 import { Store } from '../store/index.ts';
 import { loadAllowlist } from './allowlist.ts';
-import { BUNDLED_RESPONSES, RIPOSTE_HOME } from './home.ts';
+import { BUNDLED_RESPONSES, NFSET_HELPER_PATH, RIPOSTE_HOME } from './home.ts';
 import { Responder } from './responder.ts';
 
 export interface StartOptions {
@@ -249,22 +248,36 @@ interface Children {
 }
 
 /**
- * The tool runner helper and, for the in-process firewall-drop, one long-lived `nft -i`
- * (RIPOSTE_INPROCESS=0 turns both off: programs then run as children of the daemon).
+ * The tool runner helper and, for the in-process firewall-drop, one long-lived block channel:
+ * the netlink helper when it was built (`npm ci` builds it where a C compiler exists), else
+ * `nft -i`. RIPOSTE_INPROCESS=0 turns all of it off: programs then run as children of the daemon.
  */
 function startChildren(): Children {
   if (process.env['RIPOSTE_INPROCESS'] === '0') return { close: () => {} };
   const spawner = new Spawner().start();
   const before = useToolRunner(spawner);
   const nft = findTool('nft', { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
-  if (nft) useNftSession(new NftSession(nft).start());
+  const helper = nft ? builtHelper(NFSET_HELPER_PATH) : null;
+  const channel = helper ? nfsetChannel(helper) : nft ? nftInteractiveChannel(nft) : null;
+  channel?.start();
+  useBlockChannel(channel);
   return {
     close: () => {
-      useNftSession(null);
+      useBlockChannel(null);
       useToolRunner(before);
       spawner.close();
     },
   };
+}
+
+/** The helper's path when it is an executable file, else null. */
+function builtHelper(path: string): string | null {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile() ? path : null;
+  } catch {
+    return null;
+  }
 }
 
 function emptyRuleset(): NonNullable<RiposteConfig['ruleset']> {

@@ -11,7 +11,7 @@ const message = (command: 'add' | 'delete'): ArMessageV1 => ({
 /** A program following the Wazuh contract: message, check_keys on add, answer; records what it saw. */
 function fakeMain(seen: string[]): InProcessMain {
   return async (req) => {
-    const first = JSON.parse(req.line) as { command: string };
+    const first = req.message as unknown as { command: string };
     seen.push(first.command);
     if (first.command === 'add') seen.push(await req.checkKeys(['192.0.2.5']));
     req.stderr.write('done\n');

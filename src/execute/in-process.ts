@@ -1,6 +1,6 @@
 /**
- * Runs a bundled program inside the daemon, on the same message line and with the same
- * `check_keys` question as a child process gets, but as calls instead of a stream exchange. Used
+ * Runs a bundled program inside the daemon, on the same message and with the same `check_keys`
+ * question as a child process gets, but as calls instead of JSON text on a stream. Used
  * for the bundled firewall-drop so a block costs an nft transaction, not a Node start-up (≈0.5 s
  * through tsx) nor a few event-loop turns of stdin/stdout: the program's validation, actions and
  * exit codes are exactly those of the executable (both go through programs/_run.ts).
@@ -10,9 +10,9 @@ import { Writable } from 'node:stream';
 import type { ArMessageV1, KeysAnswer } from './message.ts';
 import { PROGRAM_ENV, type ExecOutcome } from './run.ts';
 
-/** What an in-process program gets: its stdin line, a stderr, its environment, the handshake. */
+/** What an in-process program gets: its stdin message (parsed), a stderr, its environment, the handshake. */
 export interface InProcessRequest {
-  readonly line: string;
+  readonly message: ArMessageV1;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
   readonly checkKeys: (keys: readonly string[]) => Promise<KeysAnswer>;
@@ -67,7 +67,7 @@ export async function runInProcess(main: InProcessMain, opts: InProcessOptions):
   let timedOut = false;
   let error: string | null = null;
   try {
-    const run = main({ line: JSON.stringify(opts.message), stderr, env: { ...PROGRAM_ENV }, checkKeys });
+    const run = main({ message: opts.message, stderr, env: { ...PROGRAM_ENV }, checkKeys });
     const timeout = new Promise<'timeout'>((r) => {
       timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 60_000);
     });

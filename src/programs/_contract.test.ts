@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { blockTimeout, parseExtraArgs } from './_args.ts';
 import { checkKeysLine, EXIT, parseAnswer, parseLegacyArgv, parseMessage, ProgramError } from './_contract.ts';
 import { LineReader } from './_lines.ts';
-import { runMessageLine, runProgram, type ProgramSpec } from './_run.ts';
+import { runMessageObject, runProgram, type ProgramSpec } from './_run.ts';
 import { alertField, ipFromAlert, parseTargetIp, userFromAlert } from './_targets.ts';
 import { arMessage, binPath, runResponse } from './_testkit.ts';
 
@@ -275,18 +275,18 @@ describe('runProgram()', () => {
   });
 });
 
-describe('runMessageLine()', () => {
+describe('runMessageObject()', () => {
   /** The same fake program, driven without streams; `answer` is execd's reply to check_keys. */
   async function call(spec: ProgramSpec<string>, msgLine: string, answer: 'continue' | 'abort' = 'continue') {
     const stderr = new PassThrough();
     let err = '';
     stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const asked: (readonly string[])[] = [];
-    const exit = await runMessageLine(spec, { line: msgLine, stderr, env: {}, checkKeys: (k) => (asked.push(k), answer) });
+    const exit = await runMessageObject(spec, { message: JSON.parse(msgLine) as unknown, stderr, env: {}, checkKeys: (k) => (asked.push(k), answer) });
     return { exit, err, asked };
   }
 
-  test('runMessageLine() asks check_keys on add only, and ends like runProgram on the same input', async () => {
+  test('runMessageObject() asks check_keys on add only, and ends like runProgram on the same input', async () => {
     for (const [input, answer] of [[line('add'), 'continue'], [line('add'), 'abort'], [line('delete'), 'continue'], [line('add', { data: { srcip: 'evil.example' } }), 'continue'], ['{}', 'continue']] as const) {
       const direct = recorder();
       const viaLine = await call(direct.spec, input, answer);

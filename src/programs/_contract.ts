@@ -95,6 +95,14 @@ export function parseMessage(line: string): ArMessage {
   } catch (e) {
     throw invalid(`Cannot parse the input line as JSON: ${(e as Error).message}`);
   }
+  return validateMessage(json);
+}
+
+/**
+ * Validate a message already parsed from JSON (what {@link parseMessage} does after parsing).
+ * @throws ProgramError `RIPOSTE_ERR_AR_INPUT` naming the first missing or mistyped key
+ */
+export function validateMessage(json: unknown): ArMessage {
   if (!isObject(json)) throw invalid('The input is not a JSON object');
   if (typeof json['version'] !== 'number') throw invalid('Missing or invalid "version": must be a number');
   if (!isObject(json['origin'])) throw invalid('Missing or invalid "origin": must be an object');

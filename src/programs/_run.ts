@@ -10,7 +10,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { parseExtraArgs, type ArgSpec, type ExtraArgs } from './_args.ts';
-import { checkKeysLine, EXIT, isLegacyArgv, parseAnswer, parseLegacyArgv, parseMessage, ProgramError, type ArMessage, type ExitCode } from './_contract.ts';
+import { checkKeysLine, EXIT, isLegacyArgv, parseAnswer, parseLegacyArgv, parseMessage, ProgramError, validateMessage, type ArMessage, type ExitCode } from './_contract.ts';
 import { LineReader } from './_lines.ts';
 import { createLogger, type Logger } from './_log.ts';
 
@@ -88,10 +88,10 @@ export async function runProgram<T>(spec: ProgramSpec<T>, io: ProgramIo = proces
 /** The `check_keys` exchange as a call: the keys in, execd's answer out. */
 export type Handshake = (keys: readonly string[]) => 'continue' | 'abort' | Promise<'continue' | 'abort'>;
 
-/** What {@link runMessageLine} gets instead of process streams. */
-export interface LineRequest {
-  /** The message line a process would read on stdin, without its newline. */
-  readonly line: string;
+/** What {@link runMessageObject} gets instead of process streams. */
+export interface MessageRequest {
+  /** The message a process would read as one JSON line on stdin, as the parsed object. */
+  readonly message: unknown;
   readonly stderr: Writable;
   readonly env: NodeJS.ProcessEnv;
   /** Answers `check_keys` (asked on `add` only, as on stdin). */
@@ -99,15 +99,15 @@ export interface LineRequest {
 }
 
 /**
- * Run a program on one message line without process streams: the same validation, handshake
- * point, actions and exit codes as {@link runProgram}, minus the line-by-line stream exchange.
- * The daemon runs its bundled firewall-drop this way, so a block costs microseconds of work
- * before the firewall call instead of several event-loop turns.
- * @example await runMessageLine(firewallDrop, { line, stderr, env, checkKeys: () => 'continue' })
+ * Run a program on one message without process streams: the same validation, handshake point,
+ * actions and exit codes as {@link runProgram}, minus the JSON text and the line-by-line stream
+ * exchange. The daemon runs its bundled firewall-drop this way, so a block costs microseconds of
+ * work before the firewall call instead of several event-loop turns.
+ * @example await runMessageObject(firewallDrop, { message, stderr, env, checkKeys: () => 'continue' })
  */
-export function runMessageLine<T>(spec: ProgramSpec<T>, req: LineRequest): Promise<ExitCode> {
+export function runMessageObject<T>(spec: ProgramSpec<T>, req: MessageRequest): Promise<ExitCode> {
   const log = createLogger(spec.name, req.stderr, req.env);
-  return guarded(log, () => act(spec, parseMessage(req.line), log, req.env, req.checkKeys));
+  return guarded(log, () => act(spec, validateMessage(req.message), log, req.env, req.checkKeys));
 }
 
 /** Validate, prepare, handshake (on add, when there is one), act. */

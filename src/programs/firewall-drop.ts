@@ -15,7 +15,7 @@ import { dropSessions } from './_conntrack.ts';
 import { findTool, requireTool } from './_exec.ts';
 import { iptablesAdd, iptablesDelete, iptablesTool } from './_fw-iptables.ts';
 import { NFT_SETS, nftAdd, nftDelete } from './_fw-nft.ts';
-import { runMessageLine, runProgram, type LineRequest, type ProgramIo, type ProgramSpec } from './_run.ts';
+import { runMessageObject, runProgram, type MessageRequest, type ProgramIo, type ProgramSpec } from './_run.ts';
 import { ipFromAlert, type IpTarget } from './_targets.ts';
 
 /** A validated block: the address, the backend tool and the kernel timeout. */
@@ -90,9 +90,9 @@ export function main(io?: ProgramIo): Promise<ExitCode> {
 }
 
 /**
- * Run firewall-drop on one message line inside the calling process (the daemon's fast path).
- * @example await runLine({ line, stderr, env, checkKeys: () => 'continue' })
+ * Run firewall-drop on one message inside the calling process (the daemon's fast path).
+ * @example await runMessage({ message, stderr, env, checkKeys: () => 'continue' })
  */
-export function runLine(req: LineRequest): Promise<ExitCode> {
-  return runMessageLine(firewallDrop, req);
+export function runMessage(req: MessageRequest): Promise<ExitCode> {
+  return runMessageObject(firewallDrop, req);
 }

@@ -83,9 +83,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < 7; i++) pre += line(ip, r * 8 + i);
       writeSync(fd, pre);
       // Let Riposte take in the 7 lines below the threshold first.
-      await sleep(400);
+      await sleep(300);
       if (await inSet(lab, ip)) throw new Error(`round ${r + 1}: ${ip} was blocked before its crossing line`);
-      const crossing = line(ip, r * 8 + 7);
+      // A quiet moment after that check's process, and the bytes ready: the clock starts at the
+      // write(2) itself.
+      await sleep(300);
+      const crossing = Buffer.from(line(ip, r * 8 + 7), 'latin1');
       const t0 = process.hrtime.bigint();
       writeSync(fd, crossing);
       const t1 = await watch.added(ip, t0, 30_000);

@@ -148,7 +148,7 @@ export class Daemon {
             decided = true;
             if (o.kind === 'refusal') {
               if (daemon) daemon.stats.refusals++;
-              store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail });
+              later.add(() => store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail }));
               continue;
             }
             if (daemon) daemon.stats.decisions++;
@@ -156,7 +156,7 @@ export class Daemon {
             // state is durable before anything runs.
             const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
             daemon?.track(run);
-            scheduler.changed();
+            later.add(() => scheduler.changed());
           }
         }
         // Built later from this event's own objects (the outcome holds its firedtimes snapshot).

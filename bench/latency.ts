@@ -9,7 +9,7 @@
  * analysis, the decision and its SQLite commit, the in-process firewall-drop and the daemon's
  * block channel up to the kernel's commit, plus the watcher's own wake-up (the observation).
  *
- * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--json] [--keep]`; last line with --json:
+ * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--pause SEC] [--json] [--keep]`; last line with --json:
  * {"p50_ms":…,"p90_ms":…,"p99_ms":…,"rounds":N}
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -27,6 +27,10 @@ const keep = process.argv.includes('--keep');
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 20;
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 250) throw new Error('--rounds must be an integer from 1 to 250');
+/** Extra quiet time before each round: how a block fares after the daemon sat idle. */
+const pauseArg = process.argv.indexOf('--pause');
+const pauseSec = pauseArg > 0 ? Number(process.argv[pauseArg + 1]) : 0;
+if (!Number.isFinite(pauseSec) || pauseSec < 0 || pauseSec > 3600) throw new Error('--pause must be a number of seconds from 0 to 3600');
 
 const { skip, missing } = labPrerequisites();
 if (skip !== null || missing.length) {
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
       ms.push(took);
       log(`round ${r + 1}/${rounds}: ${ip} blocked ${took.toFixed(2)} ms after its crossing line`);
       // Let the program exit before the next round, so rounds do not overlap.
-      await sleep(300);
+      await sleep(300 + pauseSec * 1000);
     }
 
     // Cross-check: Riposte recorded one successful run per round.

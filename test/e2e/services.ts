@@ -19,6 +19,8 @@ import { Cleanup, Daemon, Netns, TARGET_IP, sh, waitFor, which } from './lab.ts'
 const REPO = new URL('../../', import.meta.url).pathname;
 /** Riposte's launcher. */
 export const RIPOSTE_BIN = join(REPO, 'bin/riposte.js');
+/** The Node flags on the launcher's `#!/usr/bin/env -S node …` line: the lab runs Riposte as users do. */
+const LAUNCHER_FLAGS = (/^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(RIPOSTE_BIN, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
 /** Run a command; resolves with its exit code (124 when our own timeout killed it) and output. */
 export function run(cmd: string, args: readonly string[], timeoutMs: number): Promise<{ code: number; out: string }> {
@@ -155,7 +157,7 @@ export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: num
 /** `riposte start` inside the target namespace; resolves once it says it has started. */
 export async function startRiposte(net: Netns, f: RiposteFiles, cleanup: Cleanup): Promise<Daemon> {
   const before = existsSync(f.out) ? readFileSync(f.out, 'utf8').length : 0;
-  const [cmd, args] = net.exec(net.target, process.execPath, [RIPOSTE_BIN, 'start', '--config', f.conf, '--data-dir', f.data, '--from-start']);
+  const [cmd, args] = net.exec(net.target, process.execPath, [...LAUNCHER_FLAGS, RIPOSTE_BIN, 'start', '--config', f.conf, '--data-dir', f.data, '--from-start']);
   const d = new Daemon('riposte', cmd, args, f.out);
   cleanup.add(`stop riposte ${d.pid}`, () => d.stop());
   await waitFor(() => {

@@ -260,7 +260,7 @@ function startChildren(): Children {
   const helper = nft ? builtHelper(NFSET_HELPER_PATH) : null;
   const channel = helper ? nfsetChannel(helper) : nft ? nftInteractiveChannel(nft) : null;
   channel?.start();
-  useBlockChannel(channel);
+  useBlockChannel(channel, nft);
   return {
     close: () => {
       useBlockChannel(null);

@@ -119,16 +119,24 @@ export function nftInteractiveChannel(nft: string, prefix: readonly string[] = [
 }
 
 let channel: BlockChannel | null = null;
+let channelNft: string | null = null;
 
 /**
  * In-process use (the daemon): send blocks through a long-lived channel. A block the channel
  * cannot confirm (the table does not exist yet, or was removed; the child died) falls back to the
  * full batch, which creates the table.
  * @param c the channel, or null to stop using one
+ * @param nft where nft was found when the channel was set up (spares each block the search)
  */
-export function useBlockChannel(c: BlockChannel | null): void {
+export function useBlockChannel(c: BlockChannel | null, nft: string | null = null): void {
   channel?.close();
   channel = c;
+  channelNft = c ? nft : null;
+}
+
+/** The nft found when the in-process block channel was set up, or null outside the daemon. */
+export function blockChannelNft(): string | null {
+  return channelNft;
 }
 
 /**

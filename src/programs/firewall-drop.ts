@@ -14,7 +14,7 @@ import { ProgramError, type ExitCode } from './_contract.ts';
 import { dropSessions } from './_conntrack.ts';
 import { findTool, requireTool } from './_exec.ts';
 import { iptablesAdd, iptablesDelete, iptablesTool } from './_fw-iptables.ts';
-import { NFT_SETS, nftAdd, nftDelete } from './_fw-nft.ts';
+import { blockChannelNft, NFT_SETS, nftAdd, nftDelete } from './_fw-nft.ts';
 import { runMessageObject, runProgram, type MessageRequest, type ProgramIo, type ProgramSpec } from './_run.ts';
 import { ipFromAlert, type IpTarget } from './_targets.ts';
 
@@ -27,7 +27,8 @@ export interface FirewallTarget extends IpTarget {
 }
 
 /**
- * Choose the backend and find its tool.
+ * Choose the backend and find its tool (in the daemon, nft is the one found when its block channel
+ * was set up: no search per block).
  * @param requested `--backend` (`nft`, `iptables` or `auto`)
  * @throws ProgramError `RIPOSTE_ERR_AR_INPUT` for an unknown backend, `RIPOSTE_ERR_AR_UNAVAILABLE`
  *   when its tool is missing
@@ -37,11 +38,11 @@ export function chooseBackend(requested: string, family: 4 | 6, env: NodeJS.Proc
   const ipt = iptablesTool(family);
   switch (requested) {
     case 'nft':
-      return { backend: 'nft', tool: requireTool('nft', env) };
+      return { backend: 'nft', tool: blockChannelNft() ?? requireTool('nft', env) };
     case 'iptables':
       return { backend: 'iptables', tool: requireTool(ipt, env) };
     case 'auto': {
-      const nft = findTool('nft', env);
+      const nft = blockChannelNft() ?? findTool('nft', env);
       if (nft !== null) return { backend: 'nft', tool: nft };
       const tool = findTool(ipt, env);
       if (tool !== null) return { backend: 'iptables', tool };

@@ -4,7 +4,7 @@
  * reverts what is due, reconciled with the store at every start.
  * @module
  */
-import { accessSync, constants, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
@@ -17,7 +17,7 @@ import { alertJson } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
-import { findTool, useToolRunner } from '../programs/_exec.ts';
+import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
 import { Spawner } from '../programs/_spawner.ts';
 import { RevertScheduler } from '../schedule/index.ts';
@@ -257,8 +257,7 @@ function startChildren(): Children {
   const spawner = new Spawner().start();
   const before = useToolRunner(spawner);
   const nft = findTool('nft', { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
-  const helper = nft ? builtHelper(NFSET_HELPER_PATH) : null;
-  const channel = helper ? nfsetChannel(helper) : nft ? nftInteractiveChannel(nft) : null;
+  const channel = nft && isExecutableFile(NFSET_HELPER_PATH) ? nfsetChannel(NFSET_HELPER_PATH) : nft ? nftInteractiveChannel(nft) : null;
   channel?.start();
   useBlockChannel(channel, nft);
   return {
@@ -268,16 +267,6 @@ function startChildren(): Children {
       spawner.close();
     },
   };
-}
-
-/** The helper's path when it is an executable file, else null. */
-function builtHelper(path: string): string | null {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile() ? path : null;
-  } catch {
-    return null;
-  }
 }
 
 function emptyRuleset(): NonNullable<RiposteConfig['ruleset']> {

@@ -49,15 +49,20 @@ export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): st
     if (!path.isAbsolute(dir)) continue;
     for (const ext of exts) {
       const file = path.join(dir, name + ext);
-      try {
-        accessSync(file, constants.X_OK);
-        if (statSync(file).isFile()) return file;
-      } catch {
-        // Not here; try the next directory.
-      }
+      if (isExecutableFile(file)) return file;
     }
   }
   return null;
+}
+
+/** Whether `file` is a regular file this process may execute. */
+export function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -15,8 +15,10 @@ import { ProgramError } from './_contract.ts';
 import { describeFailure, run, runOk } from './_exec.ts';
 import type { IpTarget } from './_targets.ts';
 
+/** The name of the table firewall-drop owns (family `inet`). */
+export const NFT_TABLE_NAME = 'riposte';
 /** The table, sets and chains firewall-drop owns. */
-export const NFT_TABLE = 'inet riposte';
+export const NFT_TABLE = `inet ${NFT_TABLE_NAME}`;
 /** Set names by address family. */
 export const NFT_SETS = { 4: 'drop4', 6: 'drop6' } as const;
 
@@ -104,7 +106,7 @@ export interface BlockChannel {
  * @param prefix arguments before the helper's own (tests run it as `ip netns exec NS helper`)
  */
 export function nfsetChannel(helper: string, prefix: readonly string[] = []): BlockChannel {
-  const s = new LineSession(helper, [...prefix, NFT_TABLE.split(' ')[1] as string, NFT_SETS[4], NFT_SETS[6]], NFSET_HELPER);
+  const s = new LineSession(helper, [...prefix, NFT_TABLE_NAME, NFT_SETS[4], NFT_SETS[6]], NFSET_HELPER);
   return { add: async (t, timeoutSec) => s.run(`add ${checked(t)} ${timeoutSec ?? 0}`), start: () => s.start(), close: () => s.close() };
 }
 

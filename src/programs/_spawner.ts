@@ -16,6 +16,7 @@
  * @module
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ProgramError } from './_contract.ts';
 import type { RunOptions, RunResult } from './_exec.ts';
@@ -24,9 +25,8 @@ interface Request {
   readonly id: number;
   readonly file: string;
   readonly args: readonly string[];
-  readonly input?: string;
-  readonly timeoutMs?: number;
-  readonly env: NodeJS.ProcessEnv;
+  /** With `env` always filled in: the helper's own environment is not the caller's. */
+  readonly options: RunOptions;
 }
 
 type Reply = { readonly id: number } & ({ readonly ok: true; readonly result: RunResult } | { readonly ok: false; readonly message: string });
@@ -41,7 +41,6 @@ const MAIN = fileURLToPath(new URL('./_spawner-main.ts', import.meta.url));
 /** The daemon's end: `run` has the signature and results of `_exec.ts`'s `run`. */
 export class Spawner {
   #proc: ChildProcessWithoutNullStreams | null = null;
-  #buf = '';
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
@@ -54,14 +53,12 @@ export class Spawner {
   #spawn(): ChildProcessWithoutNullStreams {
     // The helper is TypeScript too: load it through the same tsx the daemon runs on.
     const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], { stdio: ['pipe', 'pipe', 'pipe'] });
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => this.#onData(d));
+    createInterface({ input: p.stdout }).on('line', (line) => this.#onReply(JSON.parse(line) as Reply));
     p.stderr.resume();
     p.stdin.on('error', () => {});
     const gone = (why: string): void => {
       if (this.#proc !== p) return;
       this.#proc = null;
-      this.#buf = '';
       for (const w of this.#pending.values()) w.reject(new ProgramError('RIPOSTE_ERR_AR_FAILED', `The tool runner helper ${why}`));
       this.#pending.clear();
     };
@@ -70,25 +67,19 @@ export class Spawner {
     return p;
   }
 
-  #onData(d: string): void {
-    this.#buf += d;
-    for (let nl = this.#buf.indexOf('\n'); nl !== -1; nl = this.#buf.indexOf('\n')) {
-      const line = this.#buf.slice(0, nl);
-      this.#buf = this.#buf.slice(nl + 1);
-      const reply = JSON.parse(line) as Reply;
-      const w = this.#pending.get(reply.id);
-      if (!w) continue;
-      this.#pending.delete(reply.id);
-      if (reply.ok) w.resolve(reply.result);
-      else w.reject(new ProgramError('RIPOSTE_ERR_AR_FAILED', reply.message));
-    }
+  #onReply(reply: Reply): void {
+    const w = this.#pending.get(reply.id);
+    if (!w) return;
+    this.#pending.delete(reply.id);
+    if (reply.ok) w.resolve(reply.result);
+    else w.reject(new ProgramError('RIPOSTE_ERR_AR_FAILED', reply.message));
   }
 
   /** Run a tool in the helper; same contract as `_exec.ts`'s `run`. */
   run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const p = this.start().#proc as ChildProcessWithoutNullStreams;
     const id = this.#nextId++;
-    const req: Request = { id, file, args, env: options.env ?? process.env, ...(options.input !== undefined ? { input: options.input } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+    const req: Request = { id, file, args, options: { ...options, env: options.env ?? process.env } };
     return new Promise<RunResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       p.stdin.write(`${JSON.stringify(req)}\n`);
@@ -111,18 +102,11 @@ export function serveSpawner(
   input: NodeJS.ReadableStream,
   write: (line: string) => void,
 ): void {
-  let buf = '';
-  input.setEncoding('utf8');
-  input.on('data', (d: string) => {
-    buf += d;
-    for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
-      const req = JSON.parse(buf.slice(0, nl)) as Request;
-      buf = buf.slice(nl + 1);
-      const opts: RunOptions = { env: req.env, ...(req.input !== undefined ? { input: req.input } : {}), ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}) };
-      run(req.file, req.args, opts).then(
-        (result) => write(`${JSON.stringify({ id: req.id, ok: true, result } satisfies Reply)}\n`),
-        (e: unknown) => write(`${JSON.stringify({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) } satisfies Reply)}\n`),
-      );
-    }
+  createInterface({ input }).on('line', (line) => {
+    const req = JSON.parse(line) as Request;
+    run(req.file, req.args, req.options).then(
+      (result) => write(`${JSON.stringify({ id: req.id, ok: true, result } satisfies Reply)}\n`),
+      (e: unknown) => write(`${JSON.stringify({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) } satisfies Reply)}\n`),
+    );
   });
 }

@@ -185,3 +185,15 @@ test('replay and the operator commands print the configuration warnings on stder
     assert.match(r.stderr, new RegExp(`^riposte: ${WHITE_LIST_WARNING.source}`, 'm'), args.join(' '));
   }
 });
+
+test('config check lists the ruleset compiler warnings with their rule file and line', { timeout: 60_000 }, (t) => {
+  const e = env(t);
+  const conf = seedConfig(e);
+  const stock = new URL('../../shared/wazuh-ruleset', import.meta.url).pathname;
+  const r = cli(['config', 'check', '--config', conf, '--response-dir', e.resp, '--ruleset-dir', stock, '--json']);
+  const out = JSON.parse(r.stdout) as ConfigCheckV1;
+  assert.equal(out.errors, 0, r.stdout);
+  const rules = out.issues.filter((i) => i.code === 'RIPOSTE_WARN_RULESET');
+  assert.ok(rules.some((i) => i.file.endsWith('rules/0015-ossec_rules.xml') && i.line > 0 && /Rule 594: unknown decoder/.test(i.message)), r.stdout);
+  assert.match(out.ruleset, /--ruleset-dir/);
+});

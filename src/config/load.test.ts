@@ -743,3 +743,11 @@ white_list 192.0.2.2
   const fine = parseConfig(conf('<!-- a comment -->\n\n<wodle name="syscollector"/>\n<alerts><log_alert_level>3</log_alert_level></alerts>'), 'f.conf');
   assert.equal(fine.logAlertLevel, 3);
 });
+
+test('parseConfig() keeps a <white_list> IPv6 address with a zone index as the address, with a warning', () => {
+  const t = conf('<global>\n<white_list>fe80::1%eth0</white_list>\n<white_list>bastion.example.com</white_list>\n</global>');
+  const cfg = parseConfig(t, 'z.conf');
+  assert.deepEqual(cfg.allowlist.map((e) => e.value), ['fe80::1']);
+  assert.deepEqual(cfg.warnings?.map((w) => [w.line, w.element]), [[3, 'white_list'], [4, 'white_list']]);
+  assert.match(cfg.warnings?.[0]?.message ?? '', /zone index is ignored, "fe80::1" is allowlisted/);
+});

@@ -3,6 +3,7 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerConfig } from './commands/config.ts';
 import { registerLogtest } from './commands/logtest.ts';
 import { registerOperate } from './commands/operate.ts';
 import { registerReplay } from './commands/replay.ts';
@@ -19,5 +20,6 @@ export function buildCli(): Command {
   registerReplay(program);
   registerStart(program);
   registerOperate(program);
+  registerConfig(program);
   return program;
 }

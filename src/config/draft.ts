@@ -25,6 +25,8 @@ export interface ArDraft {
   rulesId: number[];
   timeoutSec: number;
   timeoutNode: XmlNode | null;
+  /** The `<rules_id>` element, when present. */
+  rulesIdNode: XmlNode | null;
   /** null when the block does not set it (host-wide defaults then apply). */
   repeatedOffendersMin: number[] | null;
   offenderResetSec: number | null;
@@ -52,15 +54,28 @@ export interface RulesetDraft {
   decoderExclude: string[];
 }
 
+/** A `<command>` named by an `<active-response>`, checked even when its block has other errors. */
+export interface CommandRef {
+  readonly name: string;
+  readonly node: XmlNode;
+}
+
 export interface Draft {
   allowlist: AllowEntry[];
+  commandRefs: CommandRef[];
+  /** Names of every `<command>` with a valid name, including those dropped for another error. */
+  commandNames: Set<string>;
   accountAllowlistFiles: string[];
   commands: CommandDraft[];
   activeResponses: ArDraft[];
   defaults: DefaultsDraft | null;
   localfiles: LocalFileConfig[];
   ruleset: RulesetDraft | null;
+  /** Line of the first `<ruleset>` section. */
+  rulesetLine: number | null;
   logAlertLevel: number;
+  /** Line of the first `<ossec_config>` root (where file-wide findings are reported). */
+  rootLine: number | null;
 }
 
 /** Wazuh's analysisd default when `<alerts><log_alert_level>` is absent. */
@@ -69,12 +84,16 @@ export const DEFAULT_LOG_ALERT_LEVEL = 1;
 export function emptyDraft(): Draft {
   return {
     allowlist: [],
+    commandRefs: [],
+    commandNames: new Set(),
     accountAllowlistFiles: [],
     commands: [],
     activeResponses: [],
     defaults: null,
     localfiles: [],
     ruleset: null,
+    rulesetLine: null,
     logAlertLevel: DEFAULT_LOG_ALERT_LEVEL,
+    rootLine: null,
   };
 }

@@ -128,6 +128,7 @@ test('parseConfig() loads the seed command and active-response blocks as written
     level: null,
     rulesGroup: null,
     rulesId: [5763],
+    rulesIdLine: 14,
     timeoutSec: 600,
     repeatedOffendersMin: [],
     offenderResetSec: 0,
@@ -266,6 +267,7 @@ test('parseConfig() fills the defaults', () => {
     lists: [],
     ruleExclude: [],
     decoderExclude: [],
+    line: 4,
   });
 });
 
@@ -700,4 +702,52 @@ test('loadConfig() reports an unreadable file with RIPOSTE_ERR_CONFIG_READ', () 
     () => loadConfig(fileURLToPath(new URL('./does-not-exist.conf', import.meta.url))),
     (e: unknown) => e instanceof RiposteError && e.code === 'RIPOSTE_ERR_CONFIG_READ',
   );
+});
+
+test('parseConfig() reports an unknown command even in a block with other errors, among 25 others', () => {
+  const bogus = Array.from({ length: 25 }, (_, i) => `<global><bogus${i}>x</bogus${i}></global>`).join('\n');
+  const t = conf(`${bogus}
+<active-response>
+  <command>nosuchcmd</command>
+  <location>nowhere</location>
+  <rules_id>5712</rules_id>
+  <timeout>soon</timeout>
+</active-response>`);
+  const expected: Expected[] = Array.from({ length: 25 }, (_, i) => ({ line: i + 2, element: `bogus${i}` }));
+  expected.push(
+    { line: lineOf(t, '<command>nosuchcmd'), element: 'command', match: /Unknown command "nosuchcmd"/ },
+    { line: lineOf(t, '<location>nowhere'), element: 'location' },
+    { line: lineOf(t, '<timeout>soon'), element: 'timeout' },
+  );
+  assertErrors(t, expected);
+  // A command dropped for its own error is reported once, not again where it is used.
+  const own = conf(`<command><name>fw</name><executable>/sbin/fw</executable></command>
+<active-response><command>fw</command><location>local</location><rules_id>5712</rules_id></active-response>`);
+  assertError(own, '<executable>', 'executable');
+});
+
+test('parseConfig() rejects stray text inside <ossec_config> and inside the sections it reads', () => {
+  const t = conf(`<global><white_list>192.0.2.1</white_list></global>
+white_list 192.0.2.2
+<alerts><log_alert_level>3</log_alert_level></alerts>`);
+  assertError(t, 'white_list 192.0.2.2', 'ossec_config', /Stray text inside <ossec_config>/);
+  const inner = conf(`<command>
+  <name>fw</name>
+  firewall-drop
+  <executable>firewall-drop</executable>
+</command>`);
+  assertError(inner, '  firewall-drop\n', 'command', /Stray text inside <command>/);
+  const after = conf('<global><white_list>192.0.2.1</white_list> 192.0.2.2 </global>');
+  assertError(after, '<global>', 'global', /Stray text/);
+  // Comments, blank lines and the ">" that os_xml leaves after `<x a="1"/>` are not text.
+  const fine = parseConfig(conf('<!-- a comment -->\n\n<wodle name="syscollector"/>\n<alerts><log_alert_level>3</log_alert_level></alerts>'), 'f.conf');
+  assert.equal(fine.logAlertLevel, 3);
+});
+
+test('parseConfig() keeps a <white_list> IPv6 address with a zone index as the address, with a warning', () => {
+  const t = conf('<global>\n<white_list>fe80::1%eth0</white_list>\n<white_list>bastion.example.com</white_list>\n</global>');
+  const cfg = parseConfig(t, 'z.conf');
+  assert.deepEqual(cfg.allowlist.map((e) => e.value), ['fe80::1']);
+  assert.deepEqual(cfg.warnings?.map((w) => [w.line, w.element]), [[3, 'white_list'], [4, 'white_list']]);
+  assert.match(cfg.warnings?.[0]?.message ?? '', /zone index is ignored, "fe80::1" is allowlisted/);
 });

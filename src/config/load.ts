@@ -18,7 +18,7 @@ import { readAlerts, readAllowlist, readGlobal } from './read-global.ts';
 import { readActiveResponse, readCommand } from './read-response.ts';
 import { readLocalfile, readRuleset } from './read-sources.ts';
 import { resolve } from './resolve.ts';
-import type { RiposteConfig } from './types.ts';
+import type { ConfigWarning, RiposteConfig } from './types.ts';
 
 type SectionReader = (section: XmlNode, issues: Issues, draft: Draft) => void;
 
@@ -34,24 +34,51 @@ const READERS: ReadonlyMap<string, SectionReader> = new Map([
 ]);
 
 function invalid(file: string, errors: readonly RiposteError[]): RiposteAggregateError {
-  const sorted = [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
-  return new RiposteAggregateError('RIPOSTE_ERR_CONFIG_INVALID', `Invalid configuration "${file}"`, sorted);
+  return new RiposteAggregateError('RIPOSTE_ERR_CONFIG_INVALID', `Invalid configuration "${file}"`, byLine(errors));
+}
+
+function byLine(errors: readonly RiposteError[]): RiposteError[] {
+  return [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+}
+
+/** What one read of a configuration found: the configuration as far as it is valid, and why not. */
+export interface ConfigReading {
+  /**
+   * The configuration built from every block that is valid (deep-frozen); null only when the XML
+   * itself cannot be parsed. With errors, blocks in error are missing from it.
+   */
+  readonly config: RiposteConfig | null;
+  /** Every error of the file, in line order. */
+  readonly errors: readonly RiposteError[];
+  readonly warnings: readonly ConfigWarning[];
 }
 
 /**
- * Parse and validate configuration text (a byte string, one char per byte).
- * @param file the name used in messages and recorded as `RiposteConfig.file`
- * @returns the deep-frozen configuration
- * @throws RiposteAggregateError `RIPOSTE_ERR_CONFIG_INVALID` listing every error of the file; an
- *   XML syntax error is its only entry (code `RIPOSTE_ERR_XML_SYNTAX` or `RIPOSTE_ERR_XML_VAR`).
- * @example parseConfig('<ossec_config><alerts><log_alert_level>3</log_alert_level></alerts></ossec_config>', 'x.conf').logAlertLevel // 3
+ * Text os_xml silently drops: a non-blank text run inside an element that has child elements
+ * (a stray line inside `<ossec_config>` or inside a section Riposte reads).
  */
-export function parseConfig(text: string, file: string): RiposteConfig {
+function checkStrayText(node: XmlNode, issues: Issues): void {
+  strayTextOf(node, issues);
+  for (const child of node.children) if (child.children.length > 0) checkStrayText(child, issues);
+}
+
+function strayTextOf(node: XmlNode, issues: Issues): void {
+  const line = node.strayLine ?? 0;
+  if (line === 0) return;
+  const message = `Stray text inside <${node.name}>: only elements belong here (Wazuh ignores such text silently)`;
+  issues.errors.push(new RiposteError('RIPOSTE_ERR_CONFIG_INVALID', message, { file: issues.file, line, element: node.name }));
+}
+
+/**
+ * Parse and check configuration text, collecting every error instead of throwing.
+ * @example readConfig('<ossec_config><bogus/></ossec_config>', 'x.conf').errors.length // 1
+ */
+export function readConfig(text: string, file: string): ConfigReading {
   let roots: XmlNode[];
   try {
-    roots = parseWazuhXml(text, file);
+    roots = parseWazuhXml(text, file, { strayText: true });
   } catch (err) {
-    if (err instanceof RiposteError) throw invalid(file, [err]);
+    if (err instanceof RiposteError) return { config: null, errors: [err], warnings: [] };
     throw err;
   }
   const issues = new Issues(file);
@@ -64,15 +91,33 @@ export function parseConfig(text: string, file: string): RiposteConfig {
       issues.error(root, 'Unknown root element: expected <ossec_config>');
       continue;
     }
+    draft.rootLine ??= root.line;
+    strayTextOf(root, issues);
     for (const section of root.children) {
       const reader = READERS.get(section.name);
-      if (reader !== undefined) reader(section, issues, draft);
-      else if (!IGNORED_SECTIONS.has(section.name)) issues.error(section, 'Unknown section in <ossec_config>');
+      if (reader !== undefined) {
+        if (section.name === 'ruleset') draft.rulesetLine ??= section.line;
+        checkStrayText(section, issues);
+        reader(section, issues, draft);
+      } else if (!IGNORED_SECTIONS.has(section.name)) issues.error(section, 'Unknown section in <ossec_config>');
     }
   }
-  const config = resolve(draft, issues);
-  if (issues.errors.length > 0) throw invalid(file, issues.errors);
-  return deepFreeze(config);
+  const config = deepFreeze(resolve(draft, issues));
+  return { config, errors: byLine(issues.errors), warnings: config.warnings ?? [] };
+}
+
+/**
+ * Parse and validate configuration text (a byte string, one char per byte).
+ * @param file the name used in messages and recorded as `RiposteConfig.file`
+ * @returns the deep-frozen configuration
+ * @throws RiposteAggregateError `RIPOSTE_ERR_CONFIG_INVALID` listing every error of the file; an
+ *   XML syntax error is its only entry (code `RIPOSTE_ERR_XML_SYNTAX` or `RIPOSTE_ERR_XML_VAR`).
+ * @example parseConfig('<ossec_config><alerts><log_alert_level>3</log_alert_level></alerts></ossec_config>', 'x.conf').logAlertLevel // 3
+ */
+export function parseConfig(text: string, file: string): RiposteConfig {
+  const reading = readConfig(text, file);
+  if (reading.errors.length > 0 || reading.config === null) throw invalid(file, reading.errors);
+  return reading.config;
 }
 
 /**
@@ -80,11 +125,21 @@ export function parseConfig(text: string, file: string): RiposteConfig {
  * @throws RiposteError `RIPOSTE_ERR_CONFIG_READ` when the file cannot be read, else as parseConfig
  */
 export function loadConfig(file: string): RiposteConfig {
-  let text: string;
+  return parseConfig(readConfigText(file), file);
+}
+
+/**
+ * Read `file` and check it with {@link readConfig}, collecting every error.
+ * @throws RiposteError `RIPOSTE_ERR_CONFIG_READ` when the file cannot be read
+ */
+export function readConfigFile(file: string): ConfigReading {
+  return readConfig(readConfigText(file), file);
+}
+
+function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'latin1');
+    return readFileSync(file, 'latin1');
   } catch (err) {
     throw new RiposteError('RIPOSTE_ERR_CONFIG_READ', `Cannot read configuration file "${file}": ${(err as Error).message}`, undefined, { cause: err });
   }
-  return parseConfig(text, file);
 }

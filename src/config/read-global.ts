@@ -32,6 +32,11 @@ function readWhiteList(node: XmlNode, issues: Issues, draft: Draft): void {
     issues.error(node, `Invalid entry "${value}": negated entries are not supported`);
   } else if (validNet(value)) {
     draft.allowlist.push({ kind: 'ip', value, reason: WHITE_LIST_REASON });
+  } else if (/^[0-9a-fA-F:.]+%[^/]+$/.test(value) && validNet(value.slice(0, value.indexOf('%')))) {
+    // A zone index names the interface, not the host: the address is what must be protected.
+    const address = value.slice(0, value.indexOf('%'));
+    draft.allowlist.push({ kind: 'ip', value: address, reason: WHITE_LIST_REASON });
+    issues.warn(node, `Entry "${value}": the zone index is ignored, "${address}" is allowlisted on every interface`);
   } else if (PATTERN_CHARS.test(value)) {
     issues.warn(node, `Entry "${value}" is not an IP address or network: ignored (Wazuh would match it as a pattern against the source IP)`);
   } else {

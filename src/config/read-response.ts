@@ -39,6 +39,7 @@ export function readCommand(section: XmlNode, issues: Issues, draft: Draft): voi
         else if (v !== null) {
           name = v;
           nameNode = child;
+          draft.commandNames.add(v);
         }
         break;
       }
@@ -172,6 +173,7 @@ export function readActiveResponse(section: XmlNode, issues: Issues, draft: Draf
   let level: number | null = null;
   let rulesGroup: string | null = null;
   let rulesId: number[] = [];
+  let rulesIdNode: XmlNode | null = null;
   let timeoutSec = 0;
   let timeoutNode: XmlNode | null = null;
   let disabled: boolean | null = null;
@@ -222,6 +224,7 @@ export function readActiveResponse(section: XmlNode, issues: Issues, draft: Draf
         const v = leafText(child, issues);
         const ids = v === null ? null : parseRulesId(v, child, issues);
         if (ids !== null) rulesId = ids;
+        rulesIdNode = child;
         break;
       }
       case 'timeout': {
@@ -261,6 +264,8 @@ export function readActiveResponse(section: XmlNode, issues: Issues, draft: Draf
     mergeDefaults(section, issues, draft, { disabled, repeated, offenderResetSec, mode });
     return;
   }
+  // The command is checked even if this block has other errors: every error of a load is reported.
+  if (command !== null && commandNode !== null) draft.commandRefs.push({ name: command, node: commandNode });
   if (!hasCommand) issues.error(section, 'Missing <command>');
   if (!hasLocation) issues.error(section, 'Missing <location>');
 
@@ -289,6 +294,7 @@ export function readActiveResponse(section: XmlNode, issues: Issues, draft: Draf
     rulesId,
     timeoutSec,
     timeoutNode,
+    rulesIdNode,
     repeatedOffendersMin: repeated,
     offenderResetSec,
     mode,

@@ -26,14 +26,16 @@ export function resolve(draft: Draft, issues: Issues): RiposteConfig {
     commands.set(config.name, config);
   }
 
+  // Every reference, including those of blocks dropped for another error; a command dropped for
+  // its own error was reported already.
+  for (const ref of draft.commandRefs) {
+    if (!draft.commandNames.has(ref.name)) issues.error(ref.node, `Unknown command "${ref.name}": no <command> has this <name>`);
+  }
   const d = draft.defaults;
   const activeResponses: ActiveResponseConfig[] = [];
   for (const ar of draft.activeResponses) {
     const cmd = commands.get(ar.command);
-    if (cmd === undefined) {
-      if (!firstLine.has(ar.command)) issues.error(ar.commandNode, `Unknown command "${ar.command}": no <command> has this <name>`);
-      continue;
-    }
+    if (cmd === undefined) continue;
     let timeoutSec = ar.timeoutSec;
     if (timeoutSec > 0 && !cmd.timeoutAllowed) {
       issues.warn(ar.timeoutNode ?? ar.node, `Timeout ${timeoutSec} set to 0: command "${cmd.name}" has timeout_allowed=no (as Wazuh does)`);
@@ -49,6 +51,7 @@ export function resolve(draft: Draft, issues: Issues): RiposteConfig {
       rulesGroup: ar.rulesGroup,
       rulesId: ar.rulesId,
       timeoutSec,
+      ...(ar.rulesIdNode !== null ? { rulesIdLine: ar.rulesIdNode.line } : {}),
       repeatedOffendersMin: ar.repeatedOffendersMin ?? d?.repeatedOffendersMin ?? [],
       offenderResetSec: ar.offenderResetSec ?? d?.offenderResetSec ?? 0,
       mode: ar.mode ?? d?.mode ?? 'enforce',
@@ -59,7 +62,7 @@ export function resolve(draft: Draft, issues: Issues): RiposteConfig {
   let ruleset: RiposteConfig['ruleset'] = null;
   if (draft.ruleset !== null) {
     finishRuleset(draft.ruleset);
-    ruleset = { ...draft.ruleset };
+    ruleset = { ...draft.ruleset, ...(draft.rulesetLine !== null ? { line: draft.rulesetLine } : {}) };
   }
 
   const base = {
@@ -71,6 +74,7 @@ export function resolve(draft: Draft, issues: Issues): RiposteConfig {
     localfiles: draft.localfiles,
     ruleset,
     logAlertLevel: draft.logAlertLevel,
+    rootLine: draft.rootLine ?? 1,
     warnings: [...issues.warnings].sort((a, b) => a.line - b.line),
   };
   if (d === null) return base;

@@ -37,6 +37,8 @@ export interface ActiveResponseConfig {
   /** `<rules_group>`: an OS_Regex (as Wazuh's Rule_AddAR uses), matched against the rule's group string. */
   readonly rulesGroup: string | null;
   readonly rulesId: readonly number[];
+  /** Line of the `<rules_id>` element (post-load checks report unknown rules there). */
+  readonly rulesIdLine?: number;
   /** Seconds; 0 = no automatic revert (also forced to 0 when the command has timeout_allowed=no). */
   readonly timeoutSec: number;
   /** Escalated timeouts for repeat offenders, in minutes (Wazuh's `<repeated_offenders>`). */
@@ -73,6 +75,8 @@ export interface RulesetConfig {
   readonly decoderDirPatterns?: readonly string[];
   /** Same as `decoderDirPatterns`, for `ruleDirs`. */
   readonly ruleDirPatterns?: readonly string[];
+  /** Line of the first `<ruleset>` section of the configuration file. */
+  readonly line?: number;
 }
 
 /** A finding that does not stop the load (e.g. a value adjusted as Wazuh adjusts it). */
@@ -109,6 +113,8 @@ export interface RiposteConfig {
   readonly ruleset: RulesetConfig | null;
   /** `<global><logall>` etc. are accepted and ignored; `log_alert_level` from `<alerts>`. */
   readonly logAlertLevel: number;
+  /** Line of the first `<ossec_config>` root, where file-wide findings are reported. */
+  readonly rootLine?: number;
   /** Non-fatal findings of the load, in file order. */
   readonly warnings?: readonly ConfigWarning[];
   /** Present when the file has an agent-side `<active-response>` block. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.ts';
+import { loadConfigReported } from '../config/prepare.ts';
 import type { ActiveResponseConfig, RiposteConfig } from '../config/types.ts';
 import { decide } from '../decide/index.ts';
 import { loadAllowlist } from './allowlist.ts';
@@ -20,6 +20,8 @@ export interface OperatorOptions {
   readonly dataDir: string;
   readonly responseDirs?: readonly string[];
   readonly now?: () => number;
+  /** Where the configuration's warnings are printed (default: stderr, `riposte: warning: …`). */
+  readonly log?: (msg: string) => void;
 }
 
 /** Opens the store and the responder; `close()` when done. */
@@ -31,7 +33,7 @@ export class Operator {
 
   constructor(opts: OperatorOptions) {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.config = loadConfig(opts.configFile);
+    this.config = loadConfigReported(opts.configFile, opts.log ?? ((m) => process.stderr.write(`riposte: ${m}\n`)));
     this.store = Store.open(join(opts.dataDir, 'riposte.db'));
     this.responder = new Responder({
       store: this.store,

@@ -9,13 +9,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
 import { LogCollector } from '../collect/collector.ts';
-import { loadConfig } from '../config/load.ts';
+import { ConfigLoad } from '../config/prepare.ts';
 import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
 import { toAlert } from '../engine/alert.ts';
 import { alertJson } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
-import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
@@ -74,22 +73,25 @@ export class Daemon {
   static async start(opts: StartOptions): Promise<Daemon> {
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     const log = opts.log ?? ((m: string) => process.stderr.write(`riposte: ${m}\n`));
-    const config: RiposteConfig = loadConfig(opts.configFile);
+    // The configuration and every program it names are checked first; the ruleset, the checks
+    // against it and the report of every error and warning come after the children started.
+    const load = await ConfigLoad.begin({
+      configFile: opts.configFile, home: RIPOSTE_HOME, responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])], collects: true,
+      ...(opts.rulesetDir ? { rulesetDir: opts.rulesetDir } : {}),
+    });
     // Children are started before the ruleset loads, while this process is small (see
     // programs/_spawner.ts): tools run through a helper, blocks through one long-lived nft.
     const children = startChildren();
     try {
-      return await Daemon.#start(opts, config, now, log, children);
+      const { config, ruleset } = load.finish(log);
+      return await Daemon.#start(opts, config, ruleset, now, log, children);
     } catch (e) {
       children.close();
       throw e;
     }
   }
 
-  static async #start(opts: StartOptions, config: RiposteConfig, now: () => number, log: (msg: string) => void, children: Children): Promise<Daemon> {
-    const ruleset: Ruleset = loadRuleset(
-      opts.rulesetDir ? stockSources(opts.rulesetDir) : sourcesFromConfig(config.ruleset ?? emptyRuleset(), RIPOSTE_HOME),
-    );
+  static async #start(opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children): Promise<Daemon> {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const store = Store.open(join(opts.dataDir, 'riposte.db'));
     const arLog = new ArLogAppender(join(opts.dataDir, 'active-responses.log'));
@@ -267,8 +269,4 @@ function startChildren(): Children {
       spawner.close();
     },
   };
-}
-
-function emptyRuleset(): NonNullable<RiposteConfig['ruleset']> {
-  return { decoderDirs: [], ruleDirs: [], decoderFiles: [], ruleFiles: [], lists: [], ruleExclude: [], decoderExclude: [] };
 }

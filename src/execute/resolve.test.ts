@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RiposteError } from '../errors.ts';
 import { sandbox } from './_programs.ts';
@@ -82,4 +83,77 @@ test('resolveProgram() requires a regular executable file not writable by others
   await assert.rejects(resolveProgram('open', [sb.dir]), rejectsWith('RIPOSTE_ERR_EXEC_REFUSED'));
   await assert.rejects(resolveProgram('adir', [sb.dir]), rejectsWith('RIPOSTE_ERR_EXEC_REFUSED'));
   assert.equal(await resolveProgram('fine', [sb.dir]), realpathSync(join(sb.dir, 'fine')));
+});
+
+/** A root-owned 0700 scratch directory whose name says whose it is (parallel engineers). */
+function strictSandbox(): ReturnType<typeof sandbox> {
+  return sandbox('riposte-rpconfig-strict-');
+}
+
+// StrictModes: uid/gid 65534 (nobody/nogroup) stand for "a non-root user/group"; chown to a
+// number needs no account to exist.
+const NOBODY = 65534;
+
+test('resolveProgram() refuses a program owned by a non-root user, naming the file, its owner and mode', async (t) => {
+  const sb = strictSandbox();
+  t.after(() => sb.dispose());
+  const p = sb.program('mine', '#!/bin/sh\n', 0o755);
+  chownSync(p, NOBODY, 0);
+  await assert.rejects(resolveProgram('mine', [sb.dir]), (e: unknown) => {
+    assert.ok(e instanceof RiposteError && e.code === 'RIPOSTE_ERR_EXEC_REFUSED', String(e));
+    assert.match(e.message, new RegExp(`${realpathSync(p)} is owned by a non-root user \\(owner uid ${NOBODY}, group gid 0, mode 0755\\)`));
+    return true;
+  });
+});
+
+test('resolveProgram() refuses a program group-writable by a non-root group, accepts one of group root', async (t) => {
+  const sb = strictSandbox();
+  t.after(() => sb.dispose());
+  const p = sb.program('grp', '#!/bin/sh\n', 0o775);
+  chownSync(p, 0, NOBODY);
+  chmodSync(p, 0o775);
+  await assert.rejects(resolveProgram('grp', [sb.dir]), /writable by a non-root group \(owner uid 0, group gid 65534, mode 0775\)/);
+  chownSync(p, 0, 0);
+  chmodSync(p, 0o775);
+  assert.equal(await resolveProgram('grp', [sb.dir]), realpathSync(p));
+});
+
+test('resolveProgram() refuses a program in a world-writable (1777) response directory or below a non-root one', async (t) => {
+  const sb = strictSandbox();
+  t.after(() => sb.dispose());
+  const open = join(sb.dir, 'open');
+  mkdirSync(open);
+  chmodSync(open, 0o1777);
+  writeFileSync(join(open, 'prog'), '#!/bin/sh\n', { mode: 0o755 });
+  await assert.rejects(resolveProgram('prog', [open]), new RegExp(`directory ${realpathSync(open)} is writable by others \\(owner uid 0, group gid 0, mode 01777\\)`));
+  // A response directory inside a directory a non-root user owns: that user can swap it.
+  const theirs = join(sb.dir, 'theirs');
+  mkdirSync(join(theirs, 'bin'), { recursive: true });
+  writeFileSync(join(theirs, 'bin', 'prog'), '#!/bin/sh\n', { mode: 0o755 });
+  chownSync(theirs, NOBODY, NOBODY);
+  await assert.rejects(resolveProgram('prog', [join(theirs, 'bin')]), /parent directory .*theirs is owned by a non-root user/);
+  // A group-writable directory of a non-root group inside the response directory (through a symlink).
+  const sub = join(sb.dir, 'resp');
+  mkdirSync(join(sub, 'lib'), { recursive: true });
+  writeFileSync(join(sub, 'lib', 'real-prog'), '#!/bin/sh\n', { mode: 0o755 });
+  symlinkSync('lib/real-prog', join(sub, 'prog'));
+  assert.equal(await resolveProgram('prog', [sub]), realpathSync(join(sub, 'lib', 'real-prog')));
+  chownSync(join(sub, 'lib'), 0, NOBODY);
+  chmodSync(join(sub, 'lib'), 0o775);
+  await assert.rejects(resolveProgram('prog', [sub]), /directory .*resp\/lib is writable by a non-root group/);
+});
+
+test('resolveProgram() accepts a root-owned response directory below the sticky /tmp', async (t) => {
+  const sb = strictSandbox();
+  t.after(() => sb.dispose());
+  // tmpdir() is /tmp (mode 1777) here: the sticky bit keeps others from renaming the sandbox.
+  assert.equal((statSync(tmpdir()).mode & 0o1000) !== 0, true, 'the test needs a sticky temporary directory');
+  const p = sb.program('ok', '#!/bin/sh\n');
+  assert.equal(await resolveProgram('ok', [sb.dir]), realpathSync(p));
+  // Without the sticky bit a world-writable parent is refused.
+  const parent = join(sb.dir, 'parent');
+  mkdirSync(join(parent, 'bin'), { recursive: true });
+  writeFileSync(join(parent, 'bin', 'ok'), '#!/bin/sh\n', { mode: 0o755 });
+  chmodSync(parent, 0o777);
+  await assert.rejects(resolveProgram('ok', [join(parent, 'bin')]), /parent directory .*parent is writable by others/);
 });

@@ -14,7 +14,7 @@ import { compileListCheck, parseListLookup, type CdbList, type ListLookup } from
 import { COMPILED_RULES } from './compiled-rules.ts';
 import { parseIpNet } from './ip.ts';
 import { parseTimeRange, parseWeekdays } from './time.ts';
-import { CONTEXT_FIELDS, type ContextField, type Expr, type IpExpr, type ListCheck, type Rule, type RuleSet } from './types.ts';
+import { CONTEXT_FIELDS, type ContextField, type Expr, type IpExpr, type ListCheck, type Rule, type RuleSet, type RuleWarning } from './types.ts';
 
 const STATIC_RULE_FIELDS = new Set(['srcip', 'dstip', 'srcport', 'dstport', 'protocol', 'action', 'srcuser', 'dstuser', 'user', 'id', 'url', 'data', 'extra_data', 'status', 'system_name', 'location', 'hostname', 'program_name']);
 const OPTIONS = new Set(['alert_by_email', 'no_email_alert', 'log_alert', 'no_log', 'no_ar', 'no_full_log', 'no_counter']);
@@ -63,7 +63,7 @@ export class RuleSetBuilder {
   /** How many nodes of the reference's rule tree each rule has (one per path from a root). */
   private readonly occurrences = new Map<Rule, number>();
   readonly errors: RiposteError[] = [];
-  readonly warnings: string[] = [];
+  readonly warnings: RuleWarning[] = [];
 
   private readonly lists: ListRegistry;
   private readonly decoderNames: ReadonlySet<string>;
@@ -105,7 +105,7 @@ export class RuleSetBuilder {
   }
 
   private warn(file: string, line: number, msg: string): void {
-    this.warnings.push(`${file}:${line}: ${msg}`);
+    this.warnings.push({ file, line, message: msg });
   }
 
   private compile(node: XmlNode, groupName: string, file: string): PendingRule | null {

@@ -128,12 +128,19 @@ export interface Rule {
   readonly ifMatchedGroup: string | null;
 }
 
+/** A finding of the rule compiler that does not stop the load (a rule skipped as Wazuh skips it). */
+export interface RuleWarning {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
 export interface RuleSet {
   /** Top-level rules (ids below 10), in load order. */
   readonly roots: readonly Rule[];
   readonly byId: ReadonlyMap<number, Rule>;
   readonly count: number;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly RuleWarning[];
   /** Stored-event lists searched by a same-srcip rule (-1: the global event list). */
   readonly indexedLists: ReadonlySet<number>;
 }

@@ -52,7 +52,21 @@ interface MutableNode {
   line: number;
   /** A `<var>` element: defines a variable, is dropped from the result. */
   isVar: boolean;
+  /** See XmlNode.strayLine (0: none, or not asked for). */
+  strayLine: number;
 }
+
+/** Options of {@link parseWazuhXml}. */
+export interface ParseOptions {
+  /**
+   * Record on each element with children the line of its first non-blank text run
+   * (`XmlNode.strayLine`): os_xml discards such text silently. Off for rulesets (unchanged cost).
+   */
+  readonly strayText?: boolean;
+}
+
+/** Text that is not blank: `>` counts as blank (the self-closing quirk leaves one in the text). */
+const NOT_BLANK = /[^\t\n\v\f\r >]/;
 
 /** C `isspace` in the "C" locale. */
 function isSpace(c: number): boolean {
@@ -73,11 +87,19 @@ class Parser {
   private selfClosed = false;
   private lineCachePos = 0;
   private lineCacheLine = 1;
+  private readonly strayText: boolean;
 
-  constructor(src: string, file: string) {
+  constructor(src: string, file: string, opts: ParseOptions = {}) {
     this.src = src;
     this.file = file;
     this.n = src.length;
+    this.strayText = opts.strayText === true;
+  }
+
+  /** Line of the first non-blank byte of `s[from, to)`, or 0. */
+  private strayIn(from: number, to: number): number {
+    const m = NOT_BLANK.exec(this.src.slice(from, to));
+    return m === null ? 0 : this.lineAt(from + m.index);
   }
 
   /** 1-based line of offset `pos` (amortised: positions mostly grow). */
@@ -141,6 +163,8 @@ class Parser {
     let segStart = 0;
     let floor = 0;
     let carry = false;
+    // With `strayText`: line of the first non-blank text run since the last tag (0: none yet).
+    let strayLine = 0;
     for (;;) {
       const lt = s.indexOf('<', this.pos);
       const top = stack[stack.length - 1];
@@ -177,6 +201,7 @@ class Parser {
         }
         if (text.length + (lt - segStart) >= MAX_SIZE) this.fail('Text too long (2048 bytes or more)', lt, top.name);
         if (s.charCodeAt(lt + 1) === BANG) {
+          if (this.strayText && strayLine === 0) strayLine = this.strayIn(segStart, lt);
           text += s.slice(segStart, lt);
           this.skipComment(lt, top.name);
           carry = this.escapedAt(lt, floor, carry);
@@ -189,6 +214,8 @@ class Parser {
           carry = false;
           continue;
         }
+        if (this.strayText && strayLine === 0) strayLine = this.strayIn(segStart, lt);
+        if (strayLine !== 0 && top.strayLine === 0 && (top.children.length > 0 || s.charCodeAt(lt + 1) !== SLASH)) top.strayLine = strayLine;
         if (s.charCodeAt(lt + 1) === SLASH) {
           top.text = text + s.slice(segStart, lt);
           this.closeTag(lt, top);
@@ -202,6 +229,7 @@ class Parser {
       }
       // After any tag, os_xml's escape state is clear and the parent's text restarts.
       text = '';
+      strayLine = 0;
       floor = segStart = this.pos;
       carry = false;
     }
@@ -242,7 +270,7 @@ class Parser {
       name = name.slice(0, -1);
     }
     const isVar = asciiLower(name) === 'var';
-    const node: MutableNode = { name, attributes: [], text: '', children: [], line, isVar };
+    const node: MutableNode = { name, attributes: [], text: '', children: [], line, isVar, strayLine: 0 };
     if (isSpace(terminator) && this.readAttributes(node)) selfClosed = true;
     this.selfClosed = selfClosed;
     return node;
@@ -432,8 +460,8 @@ class VarApplier {
  * substitution applied and var elements removed.
  * @throws RiposteError `RIPOSTE_ERR_XML_SYNTAX` or `RIPOSTE_ERR_XML_VAR`, located at file:line.
  */
-export function parseWazuhXml(text: string, file: string): XmlNode[] {
-  const parser = new Parser(text, file);
+export function parseWazuhXml(text: string, file: string, opts: ParseOptions = {}): XmlNode[] {
+  const parser = new Parser(text, file, opts);
   const roots = parser.parse();
   return new VarApplier(file).apply(roots);
 }

@@ -13,6 +13,11 @@ export interface XmlNode {
   readonly children: readonly XmlNode[];
   /** 1-based line of the opening tag. */
   readonly line: number;
+  /**
+   * Line of the first non-blank text of an element that has child elements (text os_xml
+   * discards), or 0; only filled when parsed with `{ strayText: true }`.
+   */
+  readonly strayLine?: number;
 }
 
 /** First value of attribute `name`, or undefined. */

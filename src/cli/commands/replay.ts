@@ -4,8 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { loadRuleset, sourcesFromConfig, stockSources } from '../../engine/load-ruleset.ts';
+import { prepare } from '../../config/prepare.ts';
 import { ProgressBar } from '../../io/progress.ts';
 import { replayFiles, totalBytes } from '../../replay/run.ts';
 import type { ReplayReportV1 } from '../../replay/report.ts';
@@ -49,12 +48,11 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (files: string[], opts: { config: string; rulesetDir?: string; year?: string; json?: boolean }) => {
       if (opts.year !== undefined && !/^\d{4}$/.test(opts.year)) throw new RiposteError('RIPOSTE_ERR_USAGE', `Invalid --year "${opts.year}"`);
-      const config = loadConfig(opts.config);
-      let sources;
-      if (opts.rulesetDir) sources = stockSources(opts.rulesetDir);
-      else if (config.ruleset) sources = sourcesFromConfig(config.ruleset, RIPOSTE_HOME);
-      else throw new RiposteError('RIPOSTE_ERR_USAGE', `${opts.config} has no <ruleset>; pass --ruleset-dir`);
-      const ruleset = loadRuleset(sources);
+      // Warnings and the ruleset used go to stderr: stdout is the report.
+      const { config, ruleset } = await prepare(
+        { configFile: opts.config, home: RIPOSTE_HOME, ...(opts.rulesetDir ? { rulesetDir: opts.rulesetDir } : {}) },
+        (m) => process.stderr.write(`riposte: ${m}\n`),
+      );
       const bar = new ProgressBar(totalBytes(files));
       const report = await replayFiles(files, {
         config,

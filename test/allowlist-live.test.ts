@@ -115,3 +115,18 @@ test('an allowlist entry added by another writer lifts the daemon\'s active bloc
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(env.calls().filter((c) => c.command === 'delete').length, 1, 'lifted once');
 });
+
+test('a response recorded by ar run while the daemon runs is reverted by the daemon within one second of its time', { timeout: 90_000 }, async (t) => {
+  const env = setup(t);
+  const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [env.resp], fromStart: true, pollMs: 50, log: () => {} });
+  t.after(() => d.stop());
+  // The daemon's scheduler has nothing to wait for; the CLI records a 3 s block behind its back.
+  const r = await run(BIN, ['ar', 'run', 'record', '--srcip', '192.0.2.44', '--timeout', '3', ...env.common], { encoding: 'utf8' });
+  assert.match(r.stdout, /active until/);
+  const writer = Store.open(join(env.data, 'riposte.db'));
+  t.after(() => writer.close());
+  const until = writer.listDecisions({})[0]?.until as number;
+  const del = await waitFor(() => env.calls().find((c) => c.command === 'delete'), 'the revert', 10_000);
+  assert.ok(del.at >= until - 0.05, `reverted ${(until - del.at).toFixed(3)} s early`);
+  assert.ok(del.at - until < 1, `reverted ${(del.at - until).toFixed(3)} s after its time: more than one second`);
+});

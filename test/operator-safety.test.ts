@@ -161,6 +161,7 @@ test('ar test goes through the allowlist and own-address refusal, records what i
 
   const before = Date.now() / 1000;
   const ok = await cli(['ar', 'test', 'record', 'add', '--srcip', '203.0.113.80', ...env.common]);
+  const after = Date.now() / 1000;
   assert.equal(ok.status, 0, ok.out);
   assert.match(ok.out, /203\.0\.113\.80 active until \d{4}-\d\d-\d\dT/);
   const list = JSON.parse((await cli(['responses', 'list', '--active', '--json', ...env.common])).out) as { responses: Array<{ target: { value: string }; until: number; applied: string }> };
@@ -168,7 +169,7 @@ test('ar test goes through the allowlist and own-address refusal, records what i
   const rec = list.responses[0] as { target: { value: string }; until: number; applied: string };
   assert.equal(rec.target.value, '203.0.113.80');
   assert.equal(rec.applied, 'applied');
-  assert.ok(rec.until >= Math.floor(before) + 60 && rec.until <= before + 61, `until ${rec.until} is 60 s after the test`);
+  assert.ok(rec.until >= Math.floor(before) + 60 && rec.until <= after + 60, `until ${rec.until} is not 60 s after the test (${before}…${after})`);
   const rev = await cli(['responses', 'revert', '--all', ...env.common]);
   assert.match(rev.out, /reverted 1 of 1/);
   assert.deepEqual(env.calls().map((c) => c.command), ['add', 'delete']);
@@ -210,4 +211,14 @@ test('allowlist add lifts the active responses it covers when no daemon runs, au
   const audit = store.listAudit({ decisionId: (lifted[0] as { decisionId: string }).decisionId }).filter((a) => a.event === 'state_changed');
   assert.ok(audit.some((a) => (a.detail as { reason?: string; allowlist?: string }).reason === 'pentest' && (a.detail as { allowlist?: string }).allowlist === '203.0.113.77'), JSON.stringify(audit));
   assert.equal(store.countDecisions({ active: true }), 1, 'the other block stays');
+});
+
+test('allowlist add refuses an entry the allowlist would ignore instead of storing it to allowlist nothing', { timeout: 30_000 }, async (t) => {
+  const env = setup(t);
+  for (const bad of ['203.0.113.0/33', '2001:db8::/129']) {
+    const r = await cli(['allowlist', 'add', bad, '--reason', 'typo', ...env.common]);
+    assert.equal(r.status, 1, `${bad}: ${r.out}`);
+    assert.match(r.out, /Invalid allowlist entry/);
+  }
+  assert.doesNotMatch((await cli(['allowlist', 'list', ...env.common])).out, /typo/);
 });

@@ -2,6 +2,9 @@
  * The allowlist as a live thing: the running daemon sees `riposte allowlist add|remove` at once,
  * and an entry that is added lifts the active responses it covers.
  *
+ * The same cheap check tells the daemon that another process recorded decisions (`ar run`,
+ * `ar test`), so its revert scheduler looks at the next `until` again (`onStoreChange`).
+ *
  * Why polling `PRAGMA data_version`: the operator commands are other processes writing the same
  * SQLite file; `data_version` changes exactly when another connection commits, and reading it is
  * one cheap statement, so the daemon checks it every `intervalMs` and before each decide batch
@@ -87,6 +90,11 @@ export interface AllowlistWatchOptions {
   readonly revert: (d: StoredDecision) => Promise<boolean>;
   /** The decide state whose active entries a lift ends (so a later block is decided afresh). */
   readonly state?: DecideState;
+  /**
+   * Called whenever another process committed to the store (e.g. `ar run` / `ar test` recorded a
+   * decision): the daemon re-arms its revert scheduler, so what they add is reverted on time.
+   */
+  readonly onStoreChange?: () => void;
   /** How often to look for a change, @default 250 */
   readonly intervalMs?: number;
   /** Compiles the allowlist from the store's entries, @default loadAllowlist(config, entries) */
@@ -148,6 +156,7 @@ export class AllowlistWatch {
     }
     if (version === this.#version) return false;
     this.#version = version;
+    this.#o.onStoreChange?.();
     const entries = store.allowlistList();
     const sig = signature(entries);
     if (sig === this.#signature) return false;
@@ -155,6 +164,7 @@ export class AllowlistWatch {
     const check = this.#load(entries);
     this.#check = check;
     this.#o.log?.(`allowlist reloaded: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} from the store`);
+    for (const i of check.ignored) this.#o.log?.(`allowlist entry ${JSON.stringify(typeof i.entry === 'string' ? i.entry : i.entry.value)} ignored: ${i.why}`);
     this.#lifting = this.#lifting.then(() => this.#lift(check));
     return true;
   }

@@ -11,7 +11,8 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { ActiveResponseConfig, RiposteConfig } from '../config/types.ts';
-import { decide } from '../decide/index.ts';
+import { compileAllowlist, decide } from '../decide/index.ts';
+import { RiposteError } from '../errors.ts';
 import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
@@ -180,6 +181,10 @@ export class Operator {
    * to one process.
    */
   async allowlistAdd(entry: AllowlistInput): Promise<Lifted[]> {
+    // The same compiler the daemon uses: an entry it would ignore (`/33`, `!` negation) is refused
+    // here, not stored to allowlist nothing in silence.
+    const ignored = compileAllowlist([{ kind: entry.kind, value: entry.value, reason: entry.reason }], new Set(), []).ignored[0];
+    if (ignored) throw new RiposteError('RIPOSTE_ERR_USAGE', `Invalid allowlist entry "${entry.value}": ${ignored.why}`);
     this.store.allowlistAdd(entry);
     const check = loadAllowlist(this.config, this.store.allowlistList());
     return liftAllowlisted(this.store, check, (d) => this.responder.revert(d), entry.addedBy);

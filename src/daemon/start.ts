@@ -111,7 +111,7 @@ export class Daemon {
 
     const state = store.loadDecideState(now());
     // `riposte allowlist add|remove` takes effect at once: reloaded on change, lifting what it covers.
-    const watch = new AllowlistWatch({ store, config, revert: (d) => responder.revert(d), state, log }).start();
+    const watch = new AllowlistWatch({ store, config, revert: (d) => responder.revert(d), state, log, onStoreChange: () => scheduler.changed() }).start();
     const ctx: DecideContext = {
       bindings: compileBindings(config.activeResponses),
       commands: config.commands,

@@ -23,6 +23,7 @@ import { activeKey, type AllowlistCheck } from '../decide/index.ts';
 import type { DecideState } from '../decide/types.ts';
 import type { Store, StoredDecision } from '../store/index.ts';
 import { loadAllowlist } from './allowlist.ts';
+import { BULK_CONCURRENCY, eachLimited } from './pool.ts';
 
 /** Decisions read per store query while looking for what an allowlist change covers. */
 const LIFT_CHUNK = 500;
@@ -51,35 +52,44 @@ export async function liftAllowlisted(store: Store, check: AllowlistCheck, rever
     const page = store.decisionsAfter('active', after, LIFT_CHUNK);
     if (page.length === 0) break;
     after = (page[page.length - 1] as StoredDecision).decisionId;
-    // Claimed and reverted one chunk at a time: memory stays bounded however many are active.
-    const running: Array<Promise<void>> = [];
-    for (const d of page) {
+    // Each claimed only when a worker is free to revert it (few claims left behind by a crash).
+    await eachLimited(page, BULK_CONCURRENCY, async (d) => {
       const hit = check(d.target);
-      if (!hit) continue;
+      if (!hit) return;
       const audit = { by, allowlist: hit.entry, reason: hit.reason };
       try {
         store.transition(d.decisionId, 'active', 'reverting', audit);
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'RIPOSTE_ERR_STORE_TRANSITION') continue; // someone else claimed it
+        if ((err as { code?: unknown }).code === 'RIPOSTE_ERR_STORE_TRANSITION') return; // someone else claimed it
         throw err;
       }
-      running.push((async () => {
-        let ok = false;
-        try {
-          ok = await revert(d);
-        } catch {
-          ok = false;
-        }
-        if (ok) store.transition(d.decisionId, 'reverting', 'reverted', audit);
-        else store.appendAudit('revert_failed', d.decisionId, { ...audit, error: 'the revert program failed' });
-        out.push({ decision: d, entry: hit.entry, reason: hit.reason, ok });
-      })());
-    }
-    await Promise.all(running);
+      let ok = false;
+      try {
+        ok = await revert(d);
+      } catch {
+        ok = false;
+      }
+      if (ok) settleReverted(store, d.decisionId, audit);
+      else store.appendAudit('revert_failed', d.decisionId, { ...audit, error: 'the revert program failed' });
+      out.push({ decision: d, entry: hit.entry, reason: hit.reason, ok });
+    });
     // Yield between chunks: a large walk must not hold the event loop (the block path) for long.
     await new Promise((r) => setImmediate(r));
   }
   return out;
+}
+
+/**
+ * Record a successful revert (`reverting → reverted`). Another process retrying the same claim
+ * (`revert --all`, the daemon's scheduler) may have recorded it first: that is not an error.
+ * @example settleReverted(store, id, { by: 'daemon' })
+ */
+export function settleReverted(store: Store, decisionId: string, audit: Readonly<Record<string, unknown>>): void {
+  try {
+    store.transition(decisionId, 'reverting', 'reverted', audit);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'RIPOSTE_ERR_STORE_TRANSITION') throw err;
+  }
 }
 
 /** Options of {@link AllowlistWatch}. */

@@ -17,8 +17,9 @@ import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { Store, type AllowlistInput, type ExecutionRecord, type StoredDecision } from '../store/index.ts';
-import { liftAllowlisted, type Lifted } from './allowlist-watch.ts';
+import { liftAllowlisted, settleReverted, type Lifted } from './allowlist-watch.ts';
 import { BUNDLED_RESPONSES } from './home.ts';
+import { BULK_CONCURRENCY, eachLimited } from './pool.ts';
 import { Responder } from './responder.ts';
 
 /** Longest `--timeout` accepted: the bound of `<timeout>` in ossec.conf (INT_MAX seconds). */
@@ -118,7 +119,10 @@ export class Operator {
       if (page.length === 0) break;
       after = (page[page.length - 1] as StoredDecision).decisionId;
       const todo = page.filter((d) => !failedNow.has(d.decisionId));
-      const r = await Promise.all(todo.map(async (d): Promise<[string, boolean]> => [d.decisionId, await this.#retryRevert(d, by)]));
+      const r: Array<[string, boolean]> = [];
+      await eachLimited(todo, BULK_CONCURRENCY, async (d) => {
+        r.push([d.decisionId, await this.#retryRevert(d, by)]);
+      });
       done.push(...r);
       onChunk?.(r);
     }
@@ -136,41 +140,34 @@ export class Operator {
       this.store.appendAudit('revert_failed', d.decisionId, { by, error: 'the revert program failed' });
       return false;
     }
-    try {
-      this.store.transition(d.decisionId, 'reverting', 'reverted', { by, retried: true });
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'RIPOSTE_ERR_STORE_TRANSITION') throw err; // settled by the daemon meanwhile
-    }
+    settleReverted(this.store, d.decisionId, { by, retried: true });
     return true;
   }
 
   async #revertChunk(decisions: readonly StoredDecision[], by: string): Promise<RevertReport> {
     const done: Array<[string, boolean]> = [];
     let claimedElsewhere = 0;
-    const runs: Array<Promise<void>> = [];
-    for (const d of decisions) {
-      if (d.state !== 'active') continue;
+    // Claimed one at a time, when a worker is free: parallel across targets (the Responder's
+    // queue serialises per target), and an interrupted command leaves few claims behind.
+    await eachLimited(decisions, BULK_CONCURRENCY, async (d) => {
+      if (d.state !== 'active') return;
       try {
         this.store.transition(d.decisionId, 'active', 'reverting', { by });
       } catch (err) {
         if ((err as { code?: unknown }).code !== 'RIPOSTE_ERR_STORE_TRANSITION') throw err;
         claimedElsewhere++; // the daemon got there first
-        continue;
+        return;
       }
-      // In parallel across targets (the Responder's queue serialises per target and caps runs).
-      runs.push((async () => {
-        let ok = false;
-        try {
-          ok = await this.responder.revert(d);
-        } catch {
-          ok = false;
-        }
-        if (ok) this.store.transition(d.decisionId, 'reverting', 'reverted', { by });
-        else this.store.appendAudit('revert_failed', d.decisionId, { by, error: 'the revert program failed' });
-        done.push([d.decisionId, ok]);
-      })());
-    }
-    await Promise.all(runs);
+      let ok = false;
+      try {
+        ok = await this.responder.revert(d);
+      } catch {
+        ok = false;
+      }
+      if (ok) settleReverted(this.store, d.decisionId, { by });
+      else this.store.appendAudit('revert_failed', d.decisionId, { by, error: 'the revert program failed' });
+      done.push([d.decisionId, ok]);
+    });
     return { done, claimedElsewhere };
   }
 

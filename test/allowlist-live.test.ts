@@ -130,3 +130,17 @@ test('a response recorded by ar run while the daemon runs is reverted by the dae
   assert.ok(del.at >= until - 0.05, `reverted ${(until - del.at).toFixed(3)} s early`);
   assert.ok(del.at - until < 1, `reverted ${(del.at - until).toFixed(3)} s after its time: more than one second`);
 });
+
+test('after responses revert while the daemon runs, the next offence is blocked again (not refused as a duplicate)', { timeout: 90_000 }, async (t) => {
+  const env = setup(t);
+  const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [env.resp], fromStart: true, pollMs: 50, log: () => {} });
+  t.after(() => d.stop());
+  burst(env.log, '203.0.113.60');
+  await waitFor(() => env.calls().find((c) => c.command === 'add'), 'the block');
+  const reverted = await run(BIN, ['responses', 'revert', '--all', ...env.common], { encoding: 'utf8' });
+  assert.match(reverted.stdout, /reverted 1 of 1/);
+  // The daemon looks at the store every 250 ms; give it one second, then the attacker returns.
+  await new Promise((r) => setTimeout(r, 1000));
+  burst(env.log, '203.0.113.60');
+  await waitFor(() => (env.calls().filter((c) => c.command === 'add').length === 2 ? true : undefined), 'the second block', 10_000);
+});

@@ -3,7 +3,9 @@
  * and an entry that is added lifts the active responses it covers.
  *
  * The same cheap check tells the daemon that another process recorded decisions (`ar run`,
- * `ar test`), so its revert scheduler looks at the next `until` again (`onStoreChange`).
+ * `ar test`), so its revert scheduler looks at the next `until` again (`onStoreChange`), and
+ * that decisions were reverted behind its back (`responses revert`), so its decide state stops
+ * treating them as active: the next offence is blocked again, not refused as a duplicate.
  *
  * Why polling `PRAGMA data_version`: the operator commands are other processes writing the same
  * SQLite file; `data_version` changes exactly when another connection commits, and reading it is
@@ -27,6 +29,9 @@ import { BULK_CONCURRENCY, eachLimited } from './pool.ts';
 
 /** Decisions read per store query while looking for what an allowlist change covers. */
 const LIFT_CHUNK = 500;
+
+/** Audit entries read per timer tick to keep the decide state in step with other writers. */
+const SYNC_ROWS = 500;
 
 /** One decision an allowlist entry covered, and whether its revert succeeded. */
 export interface Lifted {
@@ -98,7 +103,11 @@ export interface AllowlistWatchOptions {
   readonly config: RiposteConfig;
   /** Runs a decision's delete (the daemon's Responder). */
   readonly revert: (d: StoredDecision) => Promise<boolean>;
-  /** The decide state whose active entries a lift ends (so a later block is decided afresh). */
+  /**
+   * The decide state whose active entries end when their decision is lifted or reverted by
+   * another process (so the next offence is decided afresh, not refused as a duplicate of a
+   * block that no longer exists).
+   */
   readonly state?: DecideState;
   /**
    * Called whenever another process committed to the store (e.g. `ar run` / `ar test` recorded a
@@ -128,11 +137,16 @@ export class AllowlistWatch {
   #signature: string;
   #timer: ReturnType<typeof setInterval> | null = null;
   #lifting: Promise<void> = Promise.resolve();
+  /** The last audit entry whose state change was looked at. */
+  #auditSeen: number;
+  /** Another process committed since the decide state was last synchronised. */
+  #syncDue = false;
 
   constructor(opts: AllowlistWatchOptions) {
     this.#o = opts;
     this.#load = opts.load ?? ((entries) => loadAllowlist(opts.config, entries));
     this.#version = opts.store.dataVersion();
+    this.#auditSeen = opts.store.lastAuditId();
     const entries = opts.store.allowlistList();
     this.#signature = signature(entries);
     this.#check = this.#load(entries);
@@ -145,7 +159,10 @@ export class AllowlistWatch {
 
   /** Look every `intervalMs` from now on; `stop()` ends it. */
   start(): this {
-    this.#timer ??= setInterval(() => this.refresh(), this.#o.intervalMs ?? 250);
+    this.#timer ??= setInterval(() => {
+      this.refresh();
+      if (this.#syncDue) this.#syncActive();
+    }, this.#o.intervalMs ?? 250);
     this.#timer.unref();
     return this;
   }
@@ -156,16 +173,21 @@ export class AllowlistWatch {
    * @returns true when the allowlist was reloaded
    */
   refresh(): boolean {
-    const { store } = this.#o;
-    let version: number;
+    // Never throws: it runs on the decide path and in a timer, where a throw would stop the daemon.
     try {
-      version = store.dataVersion();
+      return this.#refresh();
     } catch (err) {
       this.#o.log?.(`allowlist watch: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
+  }
+
+  #refresh(): boolean {
+    const { store } = this.#o;
+    const version = store.dataVersion();
     if (version === this.#version) return false;
     this.#version = version;
+    this.#syncDue = true;
     this.#o.onStoreChange?.();
     const entries = store.allowlistList();
     const sig = signature(entries);
@@ -186,17 +208,61 @@ export class AllowlistWatch {
     await this.#lifting;
   }
 
+  /**
+   * End the decide state's active entries of decisions another process took out of force (a
+   * manual revert, a lift). Runs from the timer, never on the decide path; reads only audit
+   * entries it has not seen, at most SYNC_ROWS per tick.
+   */
+  #syncActive(): void {
+    const { store, state } = this.#o;
+    if (!state) {
+      this.#syncDue = false;
+      return;
+    }
+    try {
+      const changes = store.stateChangesAfter(this.#auditSeen, SYNC_ROWS);
+      for (const c of changes) {
+        this.#auditSeen = c.auditId;
+        forgetEnded(store, state, c.decisionId);
+      }
+      // A full read means there may be more: look again next tick even if nothing new commits.
+      this.#syncDue = changes.length === SYNC_ROWS;
+    } catch (err) {
+      this.#o.log?.(`decide state sync: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   async #lift(check: AllowlistCheck): Promise<void> {
     try {
       const lifted = await liftAllowlisted(this.#o.store, check, this.#o.revert, 'daemon');
       for (const l of lifted) {
-        this.#o.state?.active.delete(activeKey(l.decision.response, l.decision.target));
+        if (this.#o.state) forgetEnded(this.#o.store, this.#o.state, l.decision.decisionId);
         this.#o.log?.(`${l.ok ? 'lifted' : 'could not lift'} ${l.decision.command} on ${l.decision.target.value} (${l.decision.decisionId}): allowlisted by "${l.entry}" (${l.reason})`);
       }
     } catch (err) {
       this.#o.log?.(`allowlist lift failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/** What is in force: the states `loadDecideState` counts as active. */
+const IN_FORCE = new Set(['pending_approval', 'active', 'simulated']);
+
+/**
+ * If the decision is no longer in force, end its entry in `state.active`, unless another
+ * decision of the same response and target still holds it (then keep the latest `until`).
+ */
+function forgetEnded(store: Store, state: DecideState, decisionId: string): void {
+  const d = store.getDecision(decisionId);
+  if (!d || IN_FORCE.has(d.state)) return;
+  const key = activeKey(d.response, d.target);
+  if (!state.active.has(key)) return;
+  let until = -Infinity;
+  for (const other of store.activeByTarget(d.target)) {
+    if (other.response === d.response && IN_FORCE.has(other.state)) until = Math.max(until, other.until ?? Infinity);
+  }
+  if (until === -Infinity) state.active.delete(key);
+  else state.active.set(key, until);
 }
 
 function signature(entries: ReturnType<Store['allowlistList']>): string {

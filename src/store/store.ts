@@ -331,6 +331,22 @@ export class Store {
     return this.#listing().dataVersion.get() as number;
   }
 
+  /**
+   * Decisions whose state changed after audit entry `afterId` (any writer), oldest first: how a
+   * daemon learns what operator commands reverted behind its back, reading only what is new.
+   * @returns the audit id and decision id of each change; pass the last `auditId` back
+   * @example const changes = store.stateChangesAfter(seen, 500);
+   */
+  stateChangesAfter(afterId: number, limit: number): Array<{ readonly auditId: number; readonly decisionId: string }> {
+    const rows = this.#listing().changes.all(afterId, limit) as Array<{ id: number; decision_id: string }>;
+    return rows.map((r) => ({ auditId: r.id, decisionId: r.decision_id }));
+  }
+
+  /** The id of the latest audit entry (0 when there is none): where `stateChangesAfter` starts. */
+  lastAuditId(): number {
+    return (this.#listing().lastAudit.get() as number | null) ?? 0;
+  }
+
   #listingStatements: ReturnType<typeof prepareListing> | null = null;
 
   #listing(): ReturnType<typeof prepareListing> {
@@ -513,6 +529,8 @@ function prepareListing(db: Database.Database) {
         AND (@ruleId IS NULL OR rule_id = @ruleId)
       ORDER BY decision_id LIMIT @limit`),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    changes: db.prepare("SELECT id, decision_id FROM audit WHERE id > ? AND event = 'state_changed' AND decision_id IS NOT NULL ORDER BY id LIMIT ?"),
+    lastAudit: db.prepare('SELECT max(id) FROM audit').pluck(),
   };
 }
 

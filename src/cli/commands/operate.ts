@@ -30,8 +30,9 @@ function operator(o: Common): Operator {
   return new Operator({ configFile: o.config, dataDir: o.dataDir, responseDirs: o.responseDir });
 }
 
+/** A time for people: an ISO date (UTC, whole seconds); no `until` means until reverted by hand. */
 function iso(t: number | null): string {
-  return t === null ? 'never' : new Date(Math.floor(t) * 1000).toISOString().replace('.000Z', 'Z');
+  return t === null ? 'reverted by hand' : new Date(Math.floor(t) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function count(text: string, flag: string): number {

@@ -43,11 +43,18 @@ export interface RunResult {
   readonly execution: ExecutionRecord | null;
 }
 
-/** The outcome of a bulk revert. */
+/** The outcome of a bulk revert (counts only: memory stays bounded however many there are). */
 export interface RevertReport {
-  /** [decisionId, ok] per decision this command claimed and ran the revert of. */
-  readonly done: Array<[string, boolean]>;
+  /** Reverts this command ran that succeeded. */
+  readonly reverted: number;
+  /** The ids of the reverts this command ran that failed. */
+  readonly failed: readonly string[];
   /** Matching decisions another process (the daemon) claimed first. */
+  readonly claimedElsewhere: number;
+}
+
+interface ChunkReport {
+  readonly done: Array<[string, boolean]>;
   readonly claimedElsewhere: number;
 }
 
@@ -96,23 +103,30 @@ export class Operator {
    * @param onChunk called after each chunk (progress for people)
    */
   async revertAll(filter: { readonly ruleId?: number; readonly since?: number }, by: string, onChunk?: (done: ReadonlyArray<[string, boolean]>) => void): Promise<RevertReport> {
-    const done: Array<[string, boolean]> = [];
+    let reverted = 0;
+    const failed: string[] = [];
     let claimedElsewhere = 0;
+    const tally = (chunk: ReadonlyArray<[string, boolean]>): void => {
+      for (const [id, ok] of chunk) {
+        if (ok) reverted++;
+        else failed.push(id);
+      }
+      onChunk?.(chunk);
+    };
     let after = '';
     for (;;) {
       const page = this.store.decisionsAfter('active', after, REVERT_CHUNK, filter);
       if (page.length === 0) break;
       after = (page[page.length - 1] as StoredDecision).decisionId;
       const r = await this.#revertChunk(page, by);
-      done.push(...r.done);
       claimedElsewhere += r.claimedElsewhere;
-      onChunk?.(r.done);
+      tally(r.done);
     }
     // Then the ones left `reverting` by an earlier failed revert (or a crash): "all" means all.
     // Reverts are idempotent, so running one the daemon is also retrying does no harm, and the
-    // compare-and-swap records it reverted once.
-    // Not those that just failed in the first walk: one attempt each per command.
-    const failedNow = new Set(done.filter(([, ok]) => !ok).map(([id]) => id));
+    // compare-and-swap records it reverted once. Not those that just failed in the first walk:
+    // one attempt each per command.
+    const failedNow = new Set(failed);
     after = '';
     for (;;) {
       const page = this.store.decisionsAfter('reverting', after, REVERT_CHUNK, filter);
@@ -123,10 +137,9 @@ export class Operator {
       await eachLimited(todo, BULK_CONCURRENCY, async (d) => {
         r.push([d.decisionId, await this.#retryRevert(d, by)]);
       });
-      done.push(...r);
-      onChunk?.(r);
+      tally(r);
     }
-    return { done, claimedElsewhere };
+    return { reverted, failed, claimedElsewhere };
   }
 
   async #retryRevert(d: StoredDecision, by: string): Promise<boolean> {
@@ -144,7 +157,7 @@ export class Operator {
     return true;
   }
 
-  async #revertChunk(decisions: readonly StoredDecision[], by: string): Promise<RevertReport> {
+  async #revertChunk(decisions: readonly StoredDecision[], by: string): Promise<ChunkReport> {
     const done: Array<[string, boolean]> = [];
     let claimedElsewhere = 0;
     // Claimed one at a time, when a worker is free: parallel across targets (the Responder's

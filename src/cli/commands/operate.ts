@@ -131,9 +131,9 @@ export function registerOperate(program: Command): void {
         const report = await op.revertAll(filter, by, (chunk) => {
           for (const [dId, ok] of chunk) process.stdout.write(`${dId} ${ok ? 'reverted' : 'revert FAILED (will be retried by riposte start)'}\n`);
         });
-        const failed = report.done.filter(([, ok]) => !ok).length;
+        const failed = report.failed.length;
         const elsewhere = report.claimedElsewhere > 0 ? `; ${report.claimedElsewhere} reverted by riposte start meanwhile` : '';
-        process.stdout.write(`reverted ${report.done.length - failed} of ${report.done.length} response(s)${failed ? `, ${failed} FAILED` : ''}${elsewhere}\n`);
+        process.stdout.write(`reverted ${report.reverted} of ${report.reverted + failed} response(s)${failed ? `, ${failed} FAILED` : ''}${elsewhere}\n`);
         if (failed > 0) process.exitCode = 1;
       } finally {
         op.close();

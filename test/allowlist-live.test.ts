@@ -87,6 +87,10 @@ test('allowlist add while the daemon runs: the address is not blocked afterwards
   const store = Store.open(join(env.data, 'riposte.db'));
   t.after(() => store.close());
   await waitFor(() => (store.listAudit({}).some((a) => a.event === 'refused:allowlisted') ? true : undefined), 'the refusal audit', 5000);
+  // Removing the entry takes effect at once too.
+  await run(BIN, ['allowlist', 'remove', '203.0.113.77', ...env.common], { encoding: 'utf8' });
+  burst(env.log, '203.0.113.77');
+  await waitFor(() => env.calls().find((c) => c.command === 'add' && c.srcip === '203.0.113.77'), 'the block once no longer allowlisted', 10_000);
 });
 
 test('an allowlist entry added by another writer lifts the daemon\'s active block on it within one second, audited with its reason', { timeout: 90_000 }, async (t) => {

@@ -39,13 +39,13 @@ test('ar run → responses list → responses revert runs add then delete once',
   const run = cli(['ar', 'run', 'record', '--srcip', '203.0.113.60', '--timeout', '600', ...common]);
   assert.equal(run.status, 0, run.out);
   assert.deepEqual(calls().map((c) => c.command), ['add']);
-  const list = JSON.parse(cli(['responses', 'list', '--active', '--json', ...common]).out) as Array<{ decisionId: string; target: { value: string } }>;
+  const list = (JSON.parse(cli(['responses', 'list', '--active', '--json', ...common]).out) as { responses: Array<{ decisionId: string; target: { value: string } }> }).responses;
   assert.equal(list.length, 1);
   assert.equal(list[0]?.target.value, '203.0.113.60');
   const rev = cli(['responses', 'revert', list[0]?.decisionId as string, ...common]);
   assert.match(rev.out, /reverted/);
   assert.deepEqual(calls().map((c) => c.command), ['add', 'delete']);
-  assert.equal(JSON.parse(cli(['responses', 'list', '--active', '--json', ...common]).out).length, 0);
+  assert.equal((JSON.parse(cli(['responses', 'list', '--active', '--json', ...common]).out) as { total: number }).total, 0);
   assert.equal(cli(['responses', 'revert', '--all', ...common]).status, 0);
   assert.equal(calls().length, 2, 'nothing reverted twice');
 });

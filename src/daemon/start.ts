@@ -21,7 +21,7 @@ import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../program
 import { Spawner } from '../programs/_spawner.ts';
 import { RevertScheduler } from '../schedule/index.ts';
 import { Store } from '../store/index.ts';
-import { loadAllowlist } from './allowlist.ts';
+import { AllowlistWatch } from './allowlist-watch.ts';
 import { BUNDLED_RESPONSES, NFSET_HELPER_PATH, RIPOSTE_HOME } from './home.ts';
 import { Responder } from './responder.ts';
 
@@ -58,6 +58,7 @@ export class Daemon {
 
   readonly #children: Children;
   readonly #later: AfterDispatch;
+  #allowlistWatch: AllowlistWatch | null = null;
 
   private constructor(store: Store, scheduler: RevertScheduler, collector: LogCollector, alerts: WriteStream, running: Promise<void>, children: Children, later: AfterDispatch) {
     this.#children = children;
@@ -110,11 +111,14 @@ export class Daemon {
     const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
+    const state = store.loadDecideState(now());
+    // `riposte allowlist add|remove` takes effect at once: reloaded on change, lifting what it covers.
+    const watch = new AllowlistWatch({ store, config, revert: (d) => responder.revert(d), state, log, onStoreChange: () => scheduler.changed() }).start();
     const ctx: DecideContext = {
       bindings: compileBindings(config.activeResponses),
       commands: config.commands,
-      allowlist: loadAllowlist(config, store.allowlistList()),
-      state: store.loadDecideState(now()),
+      allowlist: (t) => watch.check(t),
+      state,
       now,
     };
     const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
@@ -133,6 +137,7 @@ export class Daemon {
     let seq = 0;
     let daemon: Daemon | null = null;
     const running = collector.run((batch) => {
+      watch.refresh();
       // Decisions first: each is recorded and its program started (as far as it goes without
       // waiting for I/O) before anything else is written; alerts.json and the offence counters
       // follow once this turn's runs have been dispatched.
@@ -178,6 +183,7 @@ export class Daemon {
       });
     });
     daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);
+    daemon.#allowlistWatch = watch;
     running.catch((e: unknown) => log(`log collector stopped: ${String(e)}`));
     log(`started: ${config.localfiles.length} log file(s), ${config.activeResponses.filter((a) => !a.disabled).length} active response(s)`);
     return daemon;
@@ -201,6 +207,7 @@ export class Daemon {
     await this.#collector.stop();
     await this.#running.catch(() => {});
     await this.idle();
+    await this.#allowlistWatch?.stop();
     this.#later.flush();
     this.#scheduler.stop();
     this.#children.close();

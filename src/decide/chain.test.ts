@@ -165,6 +165,8 @@ test('decide() duplicate while active: no new decision, but the offence counts a
   clock.t += 60;
   const dup = refusal(only(decide(alert(), ctx)), 'duplicate');
   assert.match(dup.detail, /offence 2/);
+  assert.match(dup.detail, new RegExp(`already active until ${new Date((T0 + 600) * 1000).toISOString().replace('.000Z', 'Z')} `), 'the end is an ISO date');
+  assert.doesNotMatch(dup.detail, new RegExp(String(T0 + 600)), 'no epoch seconds shown to people');
   assert.equal(ctx.state.active.get('firewall-drop600|ip:203.0.113.7'), T0 + 600, 'the running block is not slid forward');
   clock.t = T0 + 600; // the first block has ended
   const third = decision(only(decide(alert(), ctx)));

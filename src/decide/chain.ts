@@ -22,7 +22,7 @@
 import type { CommandConfig } from '../config/types.ts';
 import type { AllowHit } from './allowlist.ts';
 import type { BindingFn } from './bind.ts';
-import { activeKey, activeUntil, markActive } from './dedupe.ts';
+import { activeKey, activeUntil, describeUntil, markActive } from './dedupe.ts';
 import { decisionId } from './decision-id.ts';
 import { escalate, offenderKey, recordOffence } from './escalation.ts';
 import { canonicalIp, extractTarget, isTargetRefusal, quote } from './target.ts';
@@ -125,8 +125,7 @@ const offence: Step = (d, ctx) => {
 const dedupe: Step = (d, ctx) => {
   const until = activeUntil(ctx.state.active, activeKey(d.response.name, d.target as Target), d.now);
   if (until === null) return null;
-  const end = until === Infinity ? 'until reverted' : `until ${until}`;
-  return refuse(d, 'duplicate', `already active ${end} (offence ${d.offence})`);
+  return refuse(d, 'duplicate', `already active ${describeUntil(until)} (offence ${d.offence})`);
 };
 
 const escalation: Step = (d) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activeKey, activeUntil, markActive, pruneActive } from './dedupe.ts';
+import { activeKey, activeUntil, describeUntil, markActive, pruneActive } from './dedupe.ts';
 
 const t = { kind: 'ip', value: '192.0.2.1' } as const;
 
@@ -29,4 +29,10 @@ test('pruneActive() removes only expired entries', () => {
   const active = new Map<string, number>([['a', 10], ['b', 20], ['c', Infinity]]);
   assert.equal(pruneActive(active, 15), 1);
   assert.deepEqual([...active.keys()], ['b', 'c']);
+});
+
+test('describeUntil() is an ISO date, not epoch seconds', () => {
+  assert.equal(describeUntil(1_796_173_455), 'until 2026-12-02T01:04:15Z');
+  assert.equal(describeUntil(1_796_173_455.7), 'until 2026-12-02T01:04:15Z');
+  assert.equal(describeUntil(Infinity), 'until reverted');
 });

@@ -67,3 +67,15 @@ export function pruneActive(active: Map<string, number>, now: number): number {
   }
   return removed;
 }
+
+/**
+ * How a refusal tells people when the running action ends: an ISO date (UTC, whole seconds),
+ * never epoch seconds, which nobody can read at 3 a.m.
+ * @param until from {@link activeUntil} (Infinity: no timeout)
+ * @returns e.g. `until 2026-12-02T03:30:00Z`, or `until reverted`
+ * @example describeUntil(1_700_000_000) // 'until 2023-11-14T22:13:20Z'
+ */
+export function describeUntil(until: number): string {
+  if (until === Infinity) return 'until reverted';
+  return `until ${new Date(Math.floor(until) * 1000).toISOString().replace('.000Z', 'Z')}`;
+}

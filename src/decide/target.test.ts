@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alert, ar, cmd } from './_fixtures.ts';
-import { badUserReason, extractTarget, isTargetRefusal, quote, wantsUser } from './target.ts';
+import { badUserReason, checkIpTarget, extractTarget, isTargetRefusal, quote, wantsUser } from './target.ts';
 import type { Target } from './types.ts';
 import type { TargetRefusal } from './target.ts';
 
@@ -121,4 +121,33 @@ test('quote() escapes control and non-ASCII characters and truncates', () => {
   assert.equal(quote('é'), '"\\u00e9"');
   const long = quote('y'.repeat(100));
   assert.equal(long, `"${'y'.repeat(64)}"...`);
+});
+
+test('extractTarget() refuses addresses that are not one host: multicast, broadcast, link-local, unspecified', () => {
+  const notHosts: Array<[string, RegExp]> = [
+    ['224.0.0.1', /multicast/],
+    ['239.255.255.250', /multicast/],
+    ['::ffff:224.0.0.251', /multicast/],
+    ['ff02::1', /multicast/],
+    ['FF05::1:3', /multicast/],
+    ['255.255.255.255', /broadcast/],
+    ['169.254.169.254', /link-local/],
+    ['fe80::1', /link-local/],
+    ['febf:ffff::1', /link-local/],
+    ['::ffff:169.254.0.1', /link-local/],
+    ['0.0.0.0', /unspecified/],
+    ['::', /unspecified/],
+    ['::ffff:0.0.0.0', /unspecified/],
+    ['0.1.2.3', /this network/],
+  ];
+  for (const [raw, why] of notHosts) {
+    const t = ip({ srcip: raw });
+    assert.equal(refusal(t), 'invalid_target', raw);
+    assert.match((t as TargetRefusal).detail, why, raw);
+    assert.match((checkIpTarget(raw) as { why: string }).why, why, raw);
+  }
+  // The neighbours of each refused range are still hosts.
+  for (const host of ['223.255.255.255', '240.0.0.1', '255.255.255.254', '169.253.255.255', '169.255.0.1', 'fec0::1', 'fe7f::1', 'fe00::1', '1.0.0.0', '2001:db8::1']) {
+    assert.equal(isTargetRefusal(ip({ srcip: host })), false, host);
+  }
 });

@@ -17,7 +17,11 @@
  * Stricter than Wazuh, on purpose:
  * - IPs follow `inet_pton`, not `getaddrinfo` (see address.ts: no octal/short forms, no zone id);
  *   IPv4-mapped IPv6 becomes the IPv4 address; IPv6 is printed compressed, lower case;
- *   the unspecified address (`0.0.0.0`, `::`) is refused;
+ *   addresses that can never be one attacking host are refused: unspecified (`0.0.0.0`, `::`),
+ *   "this network" (`0.0.0.0/8`), multicast (`224.0.0.0/4`, `ff00::/8`), the limited broadcast
+ *   (`255.255.255.255`) and link-local (`169.254.0.0/16`, `fe80::/10`): blocking one of them
+ *   would cut this host off its own link (ARP/NDP, DHCP, mDNS, routing protocols) or hit every
+ *   host at once, and a log line naming one is forged or broken;
  * - user names: the 4.14.7 program rules (not empty, not `root`, ≤ 256 bytes, no leading
  *   `-` `+` `~`, no `:` `,` whitespace `/` `\` or `..`) plus analysisd's charset, and also no
  *   `?`: analysisd lets it through, but a custom shell script using `$user` unquoted would
@@ -90,10 +94,9 @@ function ipTarget(alert: AlertV1): Target | TargetRefusal {
   for (const field of IP_FIELDS) {
     const raw = alert.data[field];
     if (raw === undefined) continue;
-    const value = canonicalIp(raw);
-    if (value === null) return invalid(`${field} ${quote(raw)} is not one numeric IP address`);
-    if (value === '') return invalid(`${field} ${quote(raw)} is the unspecified address`);
-    return { kind: 'ip', value };
+    const checked = checkIpTarget(raw);
+    if ('why' in checked) return invalid(`${field} ${quote(raw)} ${checked.why}`);
+    return { kind: 'ip', value: checked.value };
   }
   return { refusal: 'no_target', detail: `no ${IP_FIELDS.join(' / ')} in the alert` };
 }
@@ -106,6 +109,41 @@ export function canonicalIp(raw: string): string | null {
   const bytes = parseStrictIp(raw);
   if (!bytes) return null;
   return isUnspecified(bytes) ? '' : formatIp(bytes);
+}
+
+/**
+ * Validate one address as the target of an action: the same check for every path (an alert's
+ * field, `ar run`, `ar test`).
+ * @param raw the address as given
+ * @returns the canonical address, or why it must not be acted on
+ * @example checkIpTarget('224.0.0.1') // { why: 'is a multicast address' }
+ */
+export function checkIpTarget(raw: string): { readonly value: string } | { readonly why: string } {
+  const bytes = parseStrictIp(raw);
+  if (!bytes) return { why: 'is not one numeric IP address' };
+  const why = nonHostReason(bytes);
+  return why ? { why } : { value: formatIp(bytes) };
+}
+
+/**
+ * Why an address is not one host that can be acted on, or null. IPv4-mapped IPv6 addresses
+ * arrive here as their 4 IPv4 bytes (parseStrictIp), so both forms get the same answer.
+ * @example nonHostReason(Uint8Array.of(255, 255, 255, 255)) // 'is the broadcast address'
+ */
+export function nonHostReason(bytes: Uint8Array): string | null {
+  if (isUnspecified(bytes)) return 'is the unspecified address';
+  const b0 = bytes[0] as number;
+  const b1 = bytes[1] as number;
+  if (bytes.length === 4) {
+    if (b0 === 0) return 'is in 0.0.0.0/8 ("this network"), not a host';
+    if (b0 === 255 && b1 === 255 && bytes[2] === 255 && bytes[3] === 255) return 'is the broadcast address';
+    if (b0 >= 224 && b0 <= 239) return 'is a multicast address';
+    if (b0 === 169 && b1 === 254) return 'is a link-local address';
+    return null;
+  }
+  if (b0 === 0xff) return 'is a multicast address';
+  if (b0 === 0xfe && (b1 & 0xc0) === 0x80) return 'is a link-local address';
+  return null;
 }
 
 function userTarget(alert: AlertV1): Target | TargetRefusal {

@@ -30,6 +30,7 @@ import type {
   DecisionFilter,
   DecisionState,
   ExecutionRecord,
+  ListedDecision,
   Offender,
   StoredDecision,
 } from './types.ts';
@@ -288,6 +289,71 @@ export class Store {
     return (this.#s.byTarget.all(target.kind, target.value) as DecisionRow[]).map(rowToDecision);
   }
 
+  // ── listing for people (paged, with the true total) ──────────────────────────────────────
+
+  /**
+   * How many decisions match the filter (its `limit` is ignored): the true total a paged list
+   * shows, so no list ever hides rows behind a silent limit.
+   * @example store.countDecisions({ active: true }) // 100001
+   */
+  countDecisions(filter: DecisionFilter = {}): number {
+    return this.#listing().count.get(listParams(filter)) as number;
+  }
+
+  /**
+   * One page of decisions, newest first, each with what its `add` run actually did: `applied`
+   * (it succeeded), `failed`, or `pending` (no run recorded yet). `active` is desired state;
+   * this is what the host has.
+   * @param page `offset` rows skipped, at most `limit` returned
+   * @example store.pageDecisions({ active: true }, { offset: 0, limit: 100 })
+   */
+  pageDecisions(filter: DecisionFilter, page: { readonly offset: number; readonly limit: number }): ListedDecision[] {
+    const rows = this.#listing().page.all({ ...listParams(filter), limit: page.limit, offset: page.offset }) as Array<DecisionRow & { add_ok: number | null }>;
+    return rows.map((r) => ({ ...rowToDecision(r), applied: r.add_ok === null ? 'pending' : r.add_ok === 1 ? 'applied' : 'failed' }));
+  }
+
+  /**
+   * Decisions in `state` with an id after `afterId`, by id: a walk over every such decision in
+   * chunks that neither skips nor repeats one while others change state.
+   * @example for (let page = store.decisionsAfter('active', '', 500); page.length; page = store.decisionsAfter('active', page.at(-1)!.decisionId, 500)) …
+   */
+  decisionsAfter(state: DecisionState, afterId: string, limit: number, filter: { readonly ruleId?: number; readonly since?: number } = {}): StoredDecision[] {
+    const rows = this.#listing().after.all({ state, afterId, limit, ruleId: filter.ruleId ?? null, since: filter.since ?? null }) as DecisionRow[];
+    return rows.map(rowToDecision);
+  }
+
+  /**
+   * SQLite's `data_version`: it changes whenever ANOTHER connection (an operator command, a
+   * second process) commits to the file. One cheap read, for watchers that reload on change.
+   * @example if (store.dataVersion() !== seen) reload();
+   */
+  dataVersion(): number {
+    return this.#listing().dataVersion.get() as number;
+  }
+
+  /**
+   * Decisions whose state changed after audit entry `afterId` (any writer), oldest first: how a
+   * daemon learns what operator commands reverted behind its back, reading only what is new.
+   * @returns the audit id and decision id of each change; pass the last `auditId` back
+   * @example const changes = store.stateChangesAfter(seen, 500);
+   */
+  stateChangesAfter(afterId: number, limit: number): Array<{ readonly auditId: number; readonly decisionId: string }> {
+    const rows = this.#listing().changes.all(afterId, limit) as Array<{ id: number; decision_id: string }>;
+    return rows.map((r) => ({ auditId: r.id, decisionId: r.decision_id }));
+  }
+
+  /** The id of the latest audit entry (0 when there is none): where `stateChangesAfter` starts. */
+  lastAuditId(): number {
+    return (this.#listing().lastAudit.get() as number | null) ?? 0;
+  }
+
+  #listingStatements: ReturnType<typeof prepareListing> | null = null;
+
+  #listing(): ReturnType<typeof prepareListing> {
+    this.#listingStatements ??= prepareListing(this.#db);
+    return this.#listingStatements;
+  }
+
   // ── executions ───────────────────────────────────────────────────────────────────────────
 
   /**
@@ -435,6 +501,37 @@ export class Store {
   putCheckpoint(source: string, cp: Checkpoint): void {
     this.#s.putCheckpoint.run(source, cp.inode, cp.offset, cp.fingerprint);
   }
+}
+
+function listParams(filter: DecisionFilter): Record<string, unknown> {
+  return { active: filter.active ? 1 : 0, state: filter.state ?? null, since: filter.since ?? null, ruleId: filter.ruleId ?? null };
+}
+
+const LIST_WHERE = `(@active = 0 OR state IN ('active', 'reverting'))
+        AND (@state IS NULL OR state = @state)
+        AND (@since IS NULL OR decided_at >= @since)
+        AND (@ruleId IS NULL OR rule_id = @ruleId)`;
+
+/** The listing statements (paged lists, totals, chunked walks), compiled on first use. */
+function prepareListing(db: Database.Database) {
+  return {
+    count: db.prepare(`SELECT count(*) FROM decisions WHERE ${LIST_WHERE}`).pluck(),
+    page: db.prepare(`
+      SELECT ${DECISION_COLUMNS},
+        (SELECT e.exit_code IS 0 AND e.timed_out = 0 FROM executions e
+          WHERE e.decision_id = decisions.decision_id AND e.action = 'add' ORDER BY e.id DESC LIMIT 1) AS add_ok
+      FROM decisions WHERE ${LIST_WHERE}
+      ORDER BY decided_at DESC, decision_id LIMIT @limit OFFSET @offset`),
+    after: db.prepare(`
+      SELECT ${DECISION_COLUMNS} FROM decisions
+      WHERE state = @state AND decision_id > @afterId
+        AND (@since IS NULL OR decided_at >= @since)
+        AND (@ruleId IS NULL OR rule_id = @ruleId)
+      ORDER BY decision_id LIMIT @limit`),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    changes: db.prepare("SELECT id, decision_id FROM audit WHERE id > ? AND event = 'state_changed' AND decision_id IS NOT NULL ORDER BY id LIMIT ?"),
+    lastAudit: db.prepare('SELECT max(id) FROM audit').pluck(),
+  };
 }
 
 /** Every statement the store runs, compiled once per connection. */

@@ -26,6 +26,14 @@ export interface StoredDecision extends Omit<DecisionV1, 'kind'> {
   readonly updatedAt: number;
 }
 
+/** What a decision's `add` run actually did: it succeeded, it failed, or none is recorded yet. */
+export type AddStatus = 'applied' | 'pending' | 'failed';
+
+/** A decision as a paged list shows it: desired state plus what was actually applied. */
+export interface ListedDecision extends StoredDecision {
+  readonly applied: AddStatus;
+}
+
 /** Filters of `listDecisions` (all optional, combined with AND). */
 export interface DecisionFilter {
   /** Only decisions in force: state `active` or `reverting`. */

@@ -350,6 +350,7 @@ const CONSTRUCTED: ReadonlyArray<readonly [message: string, peer: string | null]
   ['Failed keyboard-interactive/pam for x from 10.0.0.1 port 1 ssh2 from 192.0.2.63 port 22 ssh2', '192.0.2.63'],
   ['Failed keyboard-interactive/pam for invalid user x from 10.0.0.1 port 1 ssh2 from 192.0.2.64 port 22 ssh2', '192.0.2.64'],
   ['Failed none for x from 10.0.0.1 port 1 ssh2 from 192.0.2.65 port 22 ssh2', '192.0.2.65'],
+  ['Failed password for x from 10.0.0.1 port 1 ssh2 from 2001:db8::65 port 22 ssh2', '2001:db8::65'],
   // Hostbased: sshd appends the client's own user and host names, which may carry a fake peer.
   ['Failed hostbased for x from 192.0.2.66 port 22 ssh2: client user "a from 10.0.0.1 port 1 ssh2: ", client host "b from 10.0.0.2 port 2 ssh2"', '192.0.2.66'],
   ['Accepted password for x from 10.0.0.1 port 1 ssh2 from 192.0.2.67 port 22 ssh2', '192.0.2.67'],

@@ -78,6 +78,50 @@ function session(rs: Ruleset): {
 
 const idOf = (p: Processed): number | null => p.outcome.rule?.id ?? null;
 
+/**
+ * Whether stock rule `id` is `ancestor` or sits below it (through if_sid): where stock went on to
+ * a more specific child (an IOC list, an appsec signature), the default stopping at the parent
+ * agrees with it on the target.
+ */
+/**
+ * Lines where the default intentionally acts and stock does not, with the reason (also in
+ * docs/default-ruleset.md).
+ */
+const KNOWN_DIFFERENCES: ReadonlyMap<string, string> = new Map([
+  // A scanner (w3af user agent) with many 4xx answers: stock files each request under an appsec
+  // signature the default does not define, so its 31151 count never fills; the default counts
+  // them as client errors and reports the scan.
+  ['devini-web_appsec:15', 'the default counts appsec-signature 4xx towards 31151'],
+]);
+
+/**
+ * Where the default fired target `got` and stock fired `want` (another id, or none), whether the
+ * two still agree for a response bound to `got`:
+ * - stock went on below `got` to a more specific child (an IOC list, a signature);
+ * - stock fired a rule the default does not define (the appsec signatures, 31170/31171) at a
+ *   level at least as high: stock alerted at least as loudly on the same event, so the default
+ *   acts nowhere stock stayed quiet;
+ * - the line is Windows event-channel JSON: the reference was fed it as a log line, where its
+ *   internal event-channel decoder never runs (stock decodes it as plain json), while Riposte's
+ *   decoder reads it wherever it arrives (docs/default-ruleset.md).
+ */
+function agreesOnTarget(want: number | null, got: number, line: string): boolean {
+  if (stockDescends(want, got) || line.startsWith('{"win":')) return true;
+  if (want === null || def.rules.byId.has(want)) return false;
+  return (stock.rules.byId.get(want)?.level ?? -1) >= (def.rules.byId.get(got)?.level ?? Infinity);
+}
+
+function stockDescends(id: number | null, ancestor: number): boolean {
+  const seen = new Set<number>();
+  const walk = (at: number): boolean => {
+    if (at === ancestor) return true;
+    if (seen.has(at)) return false;
+    seen.add(at);
+    return (stock.rules.byId.get(at)?.ifSid ?? []).some(walk);
+  };
+  return id !== null && walk(id);
+}
+
 test('the default ruleset loads with no errors or warnings, local files included', () => {
   assert.deepEqual(def.rules.warnings, []);
   const src = stockSources(DEFAULT_RULESET);
@@ -214,7 +258,7 @@ test('differential: on the golden corpora the default ruleset (stock ignore wind
       if (got === want) c[1]++;
       else failures.push(`${name}:${n} stock ${want}, default ${got ?? 'none'}: ${line.slice(0, 120)}`);
       perId.set(want, c);
-    } else if (got !== null && TARGET_IDS.has(got)) {
+    } else if (got !== null && TARGET_IDS.has(got) && !agreesOnTarget(want, got, line) && !KNOWN_DIFFERENCES.has(`${name}:${n}`)) {
       extra.push(`${name}:${n} stock ${want ?? 'none'}, default ${got}: ${line.slice(0, 120)}`);
     }
   }

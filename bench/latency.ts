@@ -13,7 +13,8 @@
  * analysis, the decision and its SQLite commit, the in-process firewall-drop and the daemon's
  * block channel up to the kernel's commit, plus the watcher's own wake-up (the observation).
  *
- * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--pause SEC] [--json] [--keep]`; last line with --json:
+ * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--pause SEC] [--json] [--keep]`
+ * (RIPOSTE_LAB_PREFIX=name: the prefix of the lab's namespace and account names); last line with --json:
  * {"p50_ms":…,"p90_ms":…,"p99_ms":…,"rounds":N}
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -69,8 +70,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     log('bench:latency: building the lab (namespaces, rsyslogd, sshd, riposte)…');
-    // The tag names the lab's namespaces and throwaway account: unique per run.
-    const lab = await buildLab(`rpdetect${process.pid}`, cleanup, { timeoutSec: 600, allowed: ALLOWED_IP, keepDir: keep });
+    // The tag names the lab's namespaces and throwaway account: unique per run, with a prefix of
+    // one's own (RIPOSTE_LAB_PREFIX) when several people share the machine.
+    const lab = await buildLab(`${process.env['RIPOSTE_LAB_PREFIX'] ?? 'b'}${process.pid}`, cleanup, { timeoutSec: 600, allowed: ALLOWED_IP, keepDir: keep });
     if (keep) log(`bench:latency: lab files kept in ${lab.dir}`);
     await startRiposte(lab.net, lab.files, cleanup);
 

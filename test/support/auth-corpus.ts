@@ -1,8 +1,12 @@
 /**
- * A synthetic OpenSSH auth log with known truth, for replay tests and benchmarks: background
- * logins and scattered single failures (no response due), brute-force bursts from known
- * attackers (each should be blocked once), a repeat offender who returns after its block
- * expired (second, escalated block), and an attacker inside an allowlisted range.
+ * Synthetic OpenSSH auth logs with known truth, for replay tests and benchmarks.
+ * - makeAuthCorpus: background logins and scattered single failures (no response due),
+ *   brute-force bursts from known attackers (each should be blocked once), a repeat offender who
+ *   returns after its block expired (second, escalated block), and an attacker inside an
+ *   allowlisted range.
+ * - makeBruteForceCorpus: a distributed brute force (hundreds of sources at once) among
+ *   legitimate users and scanners; every brute-force source should be blocked, nobody else.
+ * @module
  */
 import { prng } from './prng.ts';
 

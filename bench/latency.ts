@@ -1,15 +1,20 @@
 /**
  * Response latency, end to end on the e2e lab (test/e2e: two network namespaces, rsyslogd, sshd,
- * `riposte start` in the target namespace): per round, a fresh TEST-NET-2 address gets 7
- * "Failed publickey" lines (rule 5716) appended to the log Riposte tails, then the crossing 8th
- * (rule 5720, bound to firewall-drop, no `ignore` window so rounds need no pause); the time is
- * measured from that write(2) to the kernel's notice that the address is in `inet riposte drop4`
- * (received by bench/nft-watch.c, a netlink listener in the target namespace that stamps it with
- * the same monotonic clock; confirmed with `nft list set`). It includes the tail's wake-up,
+ * `riposte start` in the target namespace), driving the seed scenario: per round, a NEW
+ * TEST-NET-2 address writes 8 "Failed password for root" lines to the log Riposte tails, one
+ * write(2) each as rsyslogd writes them, the 8th crossing the threshold (5760 ×7, then 5763,
+ * bound to firewall-drop); the next round starts as soon as the kernel has the address, with no
+ * pause. So every round is a source arriving right after another one was blocked, which Wazuh's
+ * global `ignore="60"` on 5763 would let through (Riposte's default ruleset has none). The time is
+ * measured from the crossing line's write(2) to the kernel's notice that the address is in
+ * `inet riposte drop4` (received by bench/nft-watch.c, a netlink listener in the target namespace
+ * that stamps it with the same monotonic clock; every address is confirmed with `nft list set` at
+ * the end, and a notice before the crossing line fails the run). It includes the tail's wake-up,
  * analysis, the decision and its SQLite commit, the in-process firewall-drop and the daemon's
  * block channel up to the kernel's commit, plus the watcher's own wake-up (the observation).
  *
- * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--pause SEC] [--json] [--keep]`; last line with --json:
+ * Root and a C compiler (for the watcher). `npm run bench:latency -- [--rounds N] [--pause SEC] [--json] [--keep]`
+ * (RIPOSTE_LAB_PREFIX=name: the prefix of the lab's namespace and account names); last line with --json:
  * {"p50_ms":…,"p90_ms":…,"p99_ms":…,"rounds":N}
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -26,8 +31,9 @@ const json = process.argv.includes('--json');
 const keep = process.argv.includes('--keep');
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 20;
+// One address of 198.51.100.0/24 per round; .254 is the warm-up's.
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 250) throw new Error('--rounds must be an integer from 1 to 250');
-/** Extra quiet time before each round: how a block fares after the daemon sat idle. */
+/** Quiet time before each round (default none): how a block fares after the daemon sat idle. */
 const pauseArg = process.argv.indexOf('--pause');
 const pauseSec = pauseArg > 0 ? Number(process.argv[pauseArg + 1]) : 0;
 if (!Number.isFinite(pauseSec) || pauseSec < 0 || pauseSec > 3600) throw new Error('--pause must be a number of seconds from 0 to 3600');
@@ -42,12 +48,12 @@ const log = (m: string): void => {
   process.stderr.write(`${m}\n`);
 };
 
-/** A syslog line as rsyslogd's traditional format writes it. */
+/** A syslog line as rsyslogd's traditional format writes it: a failed password, as in the seed. */
 function line(ip: string, n: number): string {
   const d = new Date();
   const mon = d.toLocaleString('en-US', { month: 'short' });
   const ts = `${mon} ${String(d.getDate()).padStart(2, ' ')} ${d.toTimeString().slice(0, 8)}`;
-  return `${ts} ${hostname()} sshd[${40000 + n}]: Failed publickey for bench from ${ip} port ${50000 + n} ssh2: ED25519 SHA256:riposteBenchKey${n}\n`;
+  return `${ts} ${hostname()} sshd[${40000 + n}]: Failed password for root from ${ip} port ${50000 + n} ssh2\n`;
 }
 
 /** Nearest-rank percentile. */
@@ -64,13 +70,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     log('bench:latency: building the lab (namespaces, rsyslogd, sshd, riposte)…');
-    const lab = await buildLab(`b${process.pid}`, cleanup, { timeoutSec: 600, allowed: ALLOWED_IP, keepDir: keep });
+    // The tag names the lab's namespaces and throwaway account: unique per run, with a prefix of
+    // one's own (RIPOSTE_LAB_PREFIX) when several people share the machine.
+    const lab = await buildLab(`${process.env['RIPOSTE_LAB_PREFIX'] ?? 'b'}${process.pid}`, cleanup, { timeoutSec: 600, allowed: ALLOWED_IP, keepDir: keep });
     if (keep) log(`bench:latency: lab files kept in ${lab.dir}`);
     await startRiposte(lab.net, lab.files, cleanup);
 
     // A warm-up round, not measured: the first run pays for cold caches (tsx's compile cache, the
     // creation of firewall-drop's table).
-    const warm = '198.51.100.250';
+    const warm = '198.51.100.254';
     // One descriptor held open in append mode, as rsyslogd holds its: a line is one write(2).
     const fd = openSync(lab.authLog, 'a');
     cleanup.add('close the log', () => closeSync(fd));
@@ -81,31 +89,33 @@ async function main(): Promise<void> {
     const watch = await Watch.start(lab, cleanup);
 
     const ms: number[] = [];
+    const ips: string[] = [];
     for (let r = 0; r < rounds; r++) {
+      if (pauseSec > 0) await sleep(pauseSec * 1000);
       const ip = `198.51.100.${r + 1}`;
-      let pre = '';
-      for (let i = 0; i < 7; i++) pre += line(ip, r * 8 + i);
-      writeSync(fd, pre);
-      // Let Riposte take in the 7 lines below the threshold first.
-      await sleep(300);
-      if (await inSet(lab, ip)) throw new Error(`round ${r + 1}: ${ip} was blocked before its crossing line`);
-      // A quiet moment after that check's process, and the bytes ready: the clock starts at the
-      // write(2) itself.
-      await sleep(300);
+      ips.push(ip);
+      // The 7 failures below the threshold, then at once the crossing 8th: the clock starts at its
+      // write(2).
+      for (let i = 0; i < 7; i++) writeSync(fd, line(ip, r * 8 + i));
       const crossing = Buffer.from(line(ip, r * 8 + 7), 'latin1');
       const t0 = process.hrtime.bigint();
       writeSync(fd, crossing);
       const t1 = await watch.added(ip, t0, 30_000);
-      if (!(await inSet(lab, ip))) throw new Error(`round ${r + 1}: ${ip} was added to drop4 but is not there`);
+      // The watcher's notices arrive in order: any earlier one for this address is in by now.
+      if (watch.addedBefore(ip, t0)) throw new Error(`round ${r + 1}: ${ip} was blocked before its crossing line`);
       const took = Number(t1 - t0) / 1e6;
       ms.push(took);
       log(`round ${r + 1}/${rounds}: ${ip} blocked ${took.toFixed(2)} ms after its crossing line`);
-      // Let the program exit before the next round, so rounds do not overlap.
-      await sleep(300 + pauseSec * 1000);
     }
+    const set = new Set((await dropSet(lab.net, lab.net.target)).map((e) => e.ip));
+    const absent = ips.filter((ip) => !set.has(ip));
+    if (absent.length > 0) throw new Error(`added to drop4 but not there: ${absent.join(', ')}`);
 
     // Cross-check: Riposte recorded one successful run per round.
-    const runs = arEntries(lab.files.data).filter((e) => e.command === 'add' && e.status === 'succeeded' && e.srcip !== warm);
+    const succeeded = () => arEntries(lab.files.data).filter((e) => e.command === 'add' && e.status === 'succeeded' && e.srcip !== warm);
+    // The log entry of a run is written after the block was dispatched: give the last one a moment.
+    await waitFor(() => (succeeded().length >= rounds ? true : undefined), `${rounds} firewall-drop runs in the log`, 10_000, 50);
+    const runs = succeeded();
     if (runs.length !== rounds) throw new Error(`expected ${rounds} successful firewall-drop runs, found ${runs.length}`);
     const programMs = runs.map((e) => (e as { duration_ms?: number }).duration_ms ?? 0).sort((a, b) => a - b);
     const sorted = [...ms].sort((a, b) => a - b);
@@ -153,6 +163,11 @@ class Watch {
     });
     await isReady;
     return w;
+  }
+
+  /** Whether the kernel reported `ip` in drop4 before `t` (hrtime ns). */
+  addedBefore(ip: string, t: bigint): boolean {
+    return this.#events.some((x) => x.ip === ip && x.set === 'drop4' && x.ns < t);
   }
 
   /** When `ip` was first added to drop4 at or after `since` (hrtime ns). */

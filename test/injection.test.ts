@@ -325,6 +325,9 @@ test('stock ruleset (informational): the same figures, and the decoys it takes',
   assert.equal(f.numeric, DEF.numeric);
 });
 
+/** Issue 8, item 18: a decoy (192.0.2.97) before the address sshd appended (203.0.113.68). */
+const VALID_USER_FORGERY = 'Failed password for x from 192.0.2.97 port 1 ssh2 from 203.0.113.68 port 22 ssh2';
+
 /** Injections in forms the corpus lacks: a client-chosen name or string carrying a fake peer. */
 const CONSTRUCTED: ReadonlyArray<readonly [message: string, peer: string | null]> = [
   ['Failed password for invalid user a from 10.0.0.1 port 1 ssh2 from 192.0.2.50 port 22 ssh2', '192.0.2.50'],
@@ -340,6 +343,20 @@ const CONSTRUCTED: ReadonlyArray<readonly [message: string, peer: string | null]
   ['refused connect from a (10.0.0.1)@host.example (192.0.2.60)', '192.0.2.60'],
   // A name with a space: the PAM form has no unambiguous peer, so none is taken.
   ['error: PAM: Authentication failure for a from 10.0.0.1 from 192.0.2.61', null],
+  // The valid-user forms, as anyone can write them with `logger -t sshd`: the peer is the address
+  // sshd appended at the end (or before the ": INFO" it appends), never the first one.
+  [VALID_USER_FORGERY, '203.0.113.68'],
+  ['Failed publickey for x from 10.0.0.1 port 1 ssh2 from 192.0.2.62 port 22 ssh2: RSA SHA256:AbC', '192.0.2.62'],
+  ['Failed keyboard-interactive/pam for x from 10.0.0.1 port 1 ssh2 from 192.0.2.63 port 22 ssh2', '192.0.2.63'],
+  ['Failed keyboard-interactive/pam for invalid user x from 10.0.0.1 port 1 ssh2 from 192.0.2.64 port 22 ssh2', '192.0.2.64'],
+  ['Failed none for x from 10.0.0.1 port 1 ssh2 from 192.0.2.65 port 22 ssh2', '192.0.2.65'],
+  ['Failed password for x from 10.0.0.1 port 1 ssh2 from 2001:db8::65 port 22 ssh2', '2001:db8::65'],
+  // Hostbased: sshd appends the client's own user and host names, which may carry a fake peer.
+  ['Failed hostbased for x from 192.0.2.66 port 22 ssh2: client user "a from 10.0.0.1 port 1 ssh2: ", client host "b from 10.0.0.2 port 2 ssh2"', '192.0.2.66'],
+  ['Accepted password for x from 10.0.0.1 port 1 ssh2 from 192.0.2.67 port 22 ssh2', '192.0.2.67'],
+  ['Accepted publickey for x from 10.0.0.1 port 1 ssh2 from 192.0.2.68 port 22 ssh2: ED25519 SHA256:AbC', '192.0.2.68'],
+  // Not the shape sshd writes (one address, then "ssh2 [preauth]"): no address rather than a decoy.
+  ['error: maximum authentication attempts exceeded for x from 10.0.0.1 port 1 ssh2 from 192.0.2.69 port 22 ssh2 [preauth]', null],
 ];
 
 test('constructed injections: the default ruleset takes the real peer or none; stock printed', (t) => {
@@ -357,4 +374,15 @@ test('constructed injections: the default ruleset takes the real peer or none; s
     if (wrong.length > 0) fooled.push(`${message.slice(0, 40)}... → ${wrong.join(', ')}${s.target && !isTargetRefusal(s.target) ? ' (targeted)' : ''}`);
   }
   t.diagnostic(`stock takes the decoy in ${fooled.length} of ${CONSTRUCTED.length}: ${fooled.join(' | ')}`);
+});
+
+test('the valid-user forgery repeated eight times blocks the appended address, never the decoy', () => {
+  const lines = Array.from({ length: 8 }, (_, i) => `Jan  5 01:02:0${i} host sshd[${1234 + i}]: ${VALID_USER_FORGERY}`);
+  const results = runLines(def, lines);
+  const last = results[7] as LineResult;
+  assert.deepEqual(last.target, { kind: 'ip', value: '203.0.113.68' });
+  const s = new AnalysisSession(def, () => T0);
+  const ids = lines.map((l) => s.process(LOCATION, l).outcome.rule?.id ?? null);
+  assert.deepEqual(ids, [...Array(7).fill(5760), 5763]);
+  for (const r of results) assert.ok(r.addresses.every((a) => a === '203.0.113.68'), JSON.stringify(r.addresses));
 });

@@ -1,7 +1,9 @@
 /**
- * `riposte replay` on a corpus with known truth: every brute-force source is reported once, the
+ * `riposte replay` on corpora with known truth: every brute-force source is reported once, the
  * repeat offender twice with an escalated timeout, the allowlisted range never, benign sources
- * never; and the CLI prints the same report as JSON.
+ * never; and the CLI prints the same report as JSON. On a distributed brute force (hundreds of
+ * sources at once, among legitimate users and scanners), the DEFAULT configuration and ruleset
+ * block every brute-force source and no one else.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,11 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../src/config/load.ts';
-import { loadRuleset, stockSources } from '../src/engine/load-ruleset.ts';
+import { loadConfig, parseConfig } from '../src/config/load.ts';
+import { hostAddresses } from '../src/daemon/allowlist.ts';
+import { DEFAULT_CONFIG, RIPOSTE_HOME } from '../src/daemon/home.ts';
+import { loadRuleset, sourcesFromConfig, stockSources } from '../src/engine/load-ruleset.ts';
 import { replayFiles } from '../src/replay/run.ts';
 import type { ReplayReportV1 } from '../src/replay/report.ts';
-import { makeAuthCorpus } from './support/auth-corpus.ts';
+import { makeAuthCorpus, makeBruteForceCorpus, type BruteForceCorpus } from './support/auth-corpus.ts';
 import { STOCK_RULESET } from './support/golden.ts';
 
 const CONFIG = `<ossec_config>
@@ -27,7 +31,7 @@ const CONFIG = `<ossec_config>
 `;
 
 const corpus = makeAuthCorpus(3000);
-const dir = mkdtempSync(join(tmpdir(), 'riposte-replay-'));
+const dir = mkdtempSync(join(tmpdir(), 'rpdetect-replay-'));
 const logFile = join(dir, 'auth.log');
 const confFile = join(dir, 'ossec.conf');
 writeFileSync(logFile, corpus.lines.join('\n') + '\n');
@@ -77,4 +81,68 @@ test('riposte replay rejects an invalid --year with a clear error', () => {
     () => execFileSync(bin, ['replay', '--config', confFile, '--ruleset-dir', STOCK_RULESET, '--year', 'abc', logFile], { encoding: 'utf8', stdio: 'pipe' }),
     (err: { status?: number; stderr?: string }) => err.status === 1 && /Invalid --year "abc"/.test(err.stderr ?? ''),
   );
+});
+
+// --- A distributed brute force through the default configuration --------------------------------
+
+const distributed = makeBruteForceCorpus({ bruteForce: 300, legitimate: 80, scanners: 60, seed: 7 });
+const distributedLog = join(dir, 'distributed-auth.log');
+writeFileSync(distributedLog, distributed.lines.join('\n') + '\n');
+
+function withRole(c: BruteForceCorpus, role: string): string[] {
+  return [...c.roles].filter(([, r]) => r === role).map(([ip]) => ip).sort();
+}
+
+test('the distributed corpus: 300 brute-force sources among legitimate users and scanners, from several /24s', () => {
+  assert.equal(withRole(distributed, 'brute-force').length, 300);
+  assert.equal(withRole(distributed, 'legitimate').length, 80);
+  assert.equal(withRole(distributed, 'scanner').length, 60);
+  // Several /24s, each shared by the roles.
+  for (const net of ['192.0.2.', '198.51.100.', '203.0.113.', '2001:db8:']) {
+    for (const role of ['brute-force', 'legitimate', 'scanner']) {
+      assert.ok(withRole(distributed, role).some((ip) => ip.startsWith(net)), `${role} in ${net}`);
+    }
+  }
+  // Legitimate users mistype sometimes, and log in.
+  assert.ok(distributed.lines.some((l) => /Failed password for (alice|bob|carol|dave|erin|frank) from/.test(l)));
+  assert.ok(distributed.lines.some((l) => / Accepted publickey for /.test(l)));
+});
+
+test('replayFiles(): the default configuration and ruleset block every brute-force source, no legitimate user, no scanner', async (t) => {
+  const config = loadConfig(DEFAULT_CONFIG);
+  assert.ok(config.ruleset, 'config/ossec.conf names its ruleset');
+  const sources = sourcesFromConfig(config.ruleset, RIPOSTE_HOME);
+  const run = (transformRuleText?: (file: string, text: string) => string) =>
+    replayFiles([distributedLog], {
+      config,
+      ruleset: loadRuleset(sources, transformRuleText ? { transformRuleText } : {}),
+      yearHint: distributed.year,
+      ownAddresses: [],
+    });
+  const report = await run();
+  const brute = withRole(distributed, 'brute-force');
+  assert.deepEqual(brute.filter((ip) => !report.targets.includes(ip)), [], 'brute-force sources not blocked');
+  assert.deepEqual(report.targets.filter((ip) => distributed.roles.get(ip) !== 'brute-force'), [], 'blocked without being a brute-force source');
+  // Each source is blocked once: it stops within its 10 minutes, so no second offence.
+  for (const ip of brute) assert.equal(report.responses.find((r) => r.target === ip)?.decisions, 1, ip);
+  // With Wazuh's global ignore window (60 s after any source), most of them walk through.
+  const withIgnore = await run((_file, text) => text.replace(/(<rule id="(?:5712|5763)"[^>]*)>/g, '$1 ignore="60">'));
+  const missed = brute.filter((ip) => !withIgnore.targets.includes(ip)).length;
+  t.diagnostic(`default: ${report.targets.length} of ${brute.length} blocked, ${report.alerts} alerts; with the stock ignore window: ` +
+    `${brute.length - missed} blocked, ${withIgnore.alerts} alerts`);
+  assert.ok(missed >= 50, `the ignore window let only ${missed} sources through: the corpus lost its concurrency`);
+});
+
+test('riposte replay --json, default configuration: every brute-force source blocked, or refused as this host\'s own address', () => {
+  const bin = new URL('../bin/riposte.js', import.meta.url).pathname;
+  const out = execFileSync(bin, ['replay', '--year', String(distributed.year), '--json', distributedLog], { encoding: 'utf8' });
+  const report = JSON.parse(out.trim().split('\n').pop() as string) as ReplayReportV1;
+  const own = new Set(hostAddresses());
+  const brute = withRole(distributed, 'brute-force');
+  assert.deepEqual(brute.filter((ip) => !own.has(ip) && !report.targets.includes(ip)), [], 'brute-force sources not blocked');
+  assert.deepEqual(report.targets.filter((ip) => distributed.roles.get(ip) !== 'brute-force'), []);
+  for (const ip of brute.filter((x) => own.has(x))) {
+    assert.ok(report.allowlistHits.some((h) => h.target === ip && /address of this host/.test(h.detail)), ip);
+  }
+  assert.equal(report.lines, distributed.lines.length);
 });

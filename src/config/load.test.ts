@@ -377,7 +377,7 @@ test('parseConfig() keeps command sources out of localfiles, and gives journald 
     't.conf',
   );
   assert.deepEqual(cfg.localfiles, [
-    { location: 'journald', logFormat: 'journald' },
+    { location: 'journald', logFormat: 'journald', origin: { file: 't.conf', line: 3 } },
     { location: '/var/log/x', logFormat: 'multi-line: 3' },
   ]);
   assert.equal(cfg.warnings?.length, 1);
@@ -656,7 +656,7 @@ test('parseConfig() loads a configuration shaped like the stock Wazuh manager fi
   assert.deepEqual(cfg.activeResponses, []);
   assert.equal(cfg.logAlertLevel, 3);
   assert.deepEqual(cfg.localfiles, [
-    { location: 'journald', logFormat: 'journald' },
+    { location: 'journald', logFormat: 'journald', origin: { file: 'stock.conf', line: 106 } },
     { location: '/var/ossec/logs/active-responses.log', logFormat: 'syslog' },
   ]);
   assert.deepEqual(cfg.ruleset?.ruleDirs, ['ruleset/rules', 'etc/rules']);

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
 import { LogCollector } from '../collect/collector.ts';
+import { planSources, type SourcePlan } from '../collect/sources.ts';
 import { loadConfig } from '../config/load.ts';
 import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
@@ -78,15 +79,18 @@ export class Daemon {
     // Children are started before the ruleset loads, while this process is small (see
     // programs/_spawner.ts): tools run through a helper, blocks through one long-lived nft.
     const children = startChildren();
+    // Also before the ruleset loads: journalctl, for the journald <localfile> (collect/sources.ts).
+    const sources = planSources(config.localfiles, { log });
     try {
-      return await Daemon.#start(opts, config, now, log, children);
+      return await Daemon.#start(opts, config, now, log, children, sources);
     } catch (e) {
+      sources.close();
       children.close();
       throw e;
     }
   }
 
-  static async #start(opts: StartOptions, config: RiposteConfig, now: () => number, log: (msg: string) => void, children: Children): Promise<Daemon> {
+  static async #start(opts: StartOptions, config: RiposteConfig, now: () => number, log: (msg: string) => void, children: Children, sources: SourcePlan): Promise<Daemon> {
     const ruleset: Ruleset = loadRuleset(
       opts.rulesetDir ? stockSources(opts.rulesetDir) : sourcesFromConfig(config.ruleset ?? emptyRuleset(), RIPOSTE_HOME),
     );
@@ -119,7 +123,7 @@ export class Daemon {
     let batchStart = now();
     const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(
-      config.localfiles.map((l) => ({ path: l.location })),
+      sources.specs,
       {
         // Acknowledged offsets are committed after this turn's runs were dispatched, not between.
         store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => later.add(() => store.putCheckpoint(s, cp)) },

@@ -58,6 +58,8 @@ export interface JournalctlCommand {
   readonly directory?: string;
   /** Fields the filters read, printed besides the line's own. */
   readonly filterFields?: readonly string[];
+  /** This machine's id (/etc/machine-id): only its entries are read. */
+  readonly machineId?: string;
 }
 
 /**
@@ -114,6 +116,12 @@ function fixedArgs(c: JournalctlCommand): string[] {
     '--output=json',
     // Without it, fields over 4096 bytes are printed as null.
     '--all',
+    // --follow alone implies --boot (the last boot in the journal): a cursor from before a reboot
+    // would skip the end of the previous boot. --merge turns that off (and --boot=all does not,
+    // in systemd 252); the _MACHINE_ID match keeps out other machines' journals that --merge would
+    // add (logcollector reads local journals only).
+    '--merge',
+    ...(c.machineId !== undefined ? [`_MACHINE_ID=${c.machineId}`] : []),
     '--no-pager',
     '--quiet',
     `--output-fields=${fields.join(',')}`,

@@ -16,7 +16,7 @@
  *   that file, reading both would count every event twice.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { LocalFileConfig } from '../config/types.ts';
 import { findTool } from '../programs/_exec.ts';
 import { compilePcre2 } from '../regex/pcre2.ts';
@@ -76,7 +76,11 @@ export function planSources(localfiles: readonly LocalFileConfig[], opts: PlanOp
         else groups.push(j.filters.map((f) => ({ field: f.field, pattern: compilePcre2(f.expression), ignoreIfMissing: f.ignoreIfMissing })));
       }
       const filterFields = [...new Set(journals.flatMap((j) => (j.filters ?? []).map((f) => f.field)))];
-      launcher = JournalctlLauncher.prepare({ journalctl, ...(directory !== undefined ? { directory } : {}), filterFields }, findTool('xargs', env));
+      const machineId = readMachineId();
+      launcher = JournalctlLauncher.prepare(
+        { journalctl, ...(directory !== undefined ? { directory } : {}), filterFields, ...(machineId !== null ? { machineId } : {}) },
+        findTool('xargs', env),
+      );
       const fromStart = journals.some((j) => j.onlyFutureEvents === false);
       specs.push({ journal: { launcher, groups: everything ? [] : groups, ...(fromStart ? { fromStart } : {}) } });
       opts.log(`${JOURNALD_SOURCE}: reading the journal${directory !== undefined ? ` in "${directory}"` : ''} (${where})`);
@@ -96,4 +100,14 @@ export function planSources(localfiles: readonly LocalFileConfig[], opts: PlanOp
     journalActive: used !== null,
     close: () => used?.close(),
   };
+}
+
+/** /etc/machine-id, or null when it is missing or not an id. */
+function readMachineId(): string | null {
+  try {
+    const id = readFileSync('/etc/machine-id', 'utf8').trim();
+    return /^[0-9a-f]{32}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
 }

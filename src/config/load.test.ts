@@ -687,7 +687,10 @@ test('loadConfig() loads the shipped config/ossec.conf without warnings', () => 
     ['host-deny', true],
     ['disable-account', true],
   ]);
-  assert.deepEqual(cfg.localfiles, [{ location: '/var/log/auth.log', logFormat: 'syslog' }]);
+  assert.deepEqual(cfg.localfiles.map((l) => [l.logFormat, l.location, l.filters?.map((f) => `${f.field}=${f.expression}`), l.skipIfJournald]), [
+    ['journald', 'journald', ['_SYSTEMD_UNIT=^ssh.service$'], undefined],
+    ['syslog', '/var/log/auth.log', undefined, true],
+  ]);
   assert.deepEqual([cfg.ruleset?.decoderDirs, cfg.ruleset?.ruleDirs], [['ruleset/decoders'], ['ruleset/rules']]);
   // The default ruleset uses no CDB list; the shipped config must load together with it.
   assert.deepEqual(cfg.ruleset?.lists, []);

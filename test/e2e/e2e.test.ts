@@ -50,8 +50,10 @@ async function scenario(t: TestContext, logging: LabLogging): Promise<void> {
       await sshLogin(net, from, login);
       await onEach?.();
       if (firedFor(rule, from, mark)) return i;
-      // The log line travels sshd → rsyslogd → file → Riposte: give it a moment before the next try.
-      await sleep(i > 12 ? 1000 : 150);
+      // The log line travels sshd → rsyslogd → file → Riposte (or sshd → journald → journalctl →
+      // Riposte, where journald wakes its readers up to 250 ms late, its post-change timer): give
+      // it a moment before the next try, else a blocked next try hangs past the block's end.
+      await sleep(i > 12 ? 1000 : logging === 'journal' ? 800 : 150);
     }
     throw new Error(`rule ${rule} did not fire for ${from} after ${maxTries} failed logins; auth.log:\n${tail(authLog)}`);
   };

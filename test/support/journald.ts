@@ -84,10 +84,12 @@ export async function startJournal(opts: { keepDir?: boolean; tmp?: string; dir?
   const end = Date.now() + 10_000;
   if (opts.dir !== undefined) rmSync(devLog, { force: true });
   while (!(existsSync(devLog) && existsSync(journalFile))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`systemd-journald exited: ${stderr}`);
-    if (Date.now() > end) {
-      child.kill('SIGKILL');
-      throw new Error(`systemd-journald did not start in 10 s: ${stderr}`);
+    const failed = child.exitCode !== null || child.signalCode !== null ? 'exited' : Date.now() > end ? 'did not start in 10 s' : null;
+    if (failed) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      if (opts.dir === undefined && !opts.keepDir) rmSync(dir, { recursive: true, force: true });
+      throw new Error(`systemd-journald ${failed}: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -154,13 +154,14 @@ export async function startJournald(dir: string, cleanup: Cleanup): Promise<{ so
  * Riposte's configuration for the lab: firewall-drop on the sshd brute-force rules, `timeoutSec`
  * for a first offence, 1 minute for the next (`repeated_offenders`), `allowed` white-listed.
  */
-export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: number, allowed: string, journalDir?: string): RiposteFiles {
-  // Journal mode: Wazuh 4.14's journald block. The filter is journald's own _COMM (trusted, like
-  // the default configuration's _SYSTEMD_UNIT, which needs sshd in a systemd unit's cgroup).
+export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: number, allowed: string, journal?: { dir: string; filter: string }): RiposteFiles {
+  const journalDir = journal?.dir;
+  // Journal mode: Wazuh 4.14's journald block, with the default configuration's filter when sshd
+  // runs in an "ssh.service" cgroup (see sshdUnitCgroup).
   const localfile =
-    journalDir === undefined
+    journal === undefined
       ? `<localfile><log_format>syslog</log_format><location>${authLog}</location></localfile>`
-      : '<localfile><log_format>journald</log_format><location>journald</location><filter field="_COMM">^sshd$</filter></localfile>';
+      : `<localfile><log_format>journald</log_format><location>journald</location>${journal.filter}</localfile>`;
   const conf = join(dir, 'ossec.conf');
   writeFileSync(conf, `<ossec_config>
   <global><white_list>${allowed}</white_list></global>
@@ -296,6 +297,33 @@ export async function buildLab(tag: string, cleanup: Cleanup, opts: { timeoutSec
   // Journal mode: no syslog daemon at all, so no auth.log (Debian 12 out of the box).
   const { socket, authLog } = journal ? { socket: journal.socket, authLog: join(dir, 'auth.log') } : await startSyslog(net, dir, cleanup);
   const user = createUser(tag, cleanup);
+  // Made before sshd starts, so that its removal comes after sshd's stop (cleanup is LIFO).
+  const unit = journal ? sshdUnitCgroup(tag, cleanup) : null;
   await startSshd(net, dir, socket, user, cleanup);
-  return { net, dir, authLog, user, files: writeRiposteConfig(dir, authLog, opts.timeoutSec, opts.allowed, journal?.journalDir) };
+  if (unit) writeFileSync(join(unit, 'cgroup.procs'), readFileSync(join(dir, 'sshd.pid'), 'utf8').trim());
+  const filter = unit
+    ? '<filter field="_SYSTEMD_UNIT">^ssh.service$</filter>'
+    : // No cgroup v2 to put sshd in: journald's own _COMM, trusted as well.
+      '<filter field="_COMM">^sshd$</filter>';
+  return { net, dir, authLog, user, files: writeRiposteConfig(dir, authLog, opts.timeoutSec, opts.allowed, journal ? { dir: journal.journalDir, filter } : undefined) };
+}
+
+/**
+ * A cgroup `rpjournald-<tag>.slice/ssh.service` in the cgroup v2 hierarchy (the unified one on a
+ * hybrid host), for sshd: journald derives `_SYSTEMD_UNIT=ssh.service` from it, as on a host where
+ * systemd runs sshd, so the lab can use the default configuration's journald filter. Null
+ * without a cgroup v2 mount.
+ */
+function sshdUnitCgroup(tag: string, cleanup: Cleanup): string | null {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const root = mounts.find((m) => m[2] === 'cgroup2' && (m[1] === '/sys/fs/cgroup' || m[1] === '/sys/fs/cgroup/unified'))?.[1];
+  if (root === undefined) return null;
+  const slice = join(root, `rpjournald-${tag}.slice`);
+  const unit = join(slice, 'ssh.service');
+  mkdirSync(unit, { recursive: true });
+  cleanup.add(`rmdir ${unit}`, () => {
+    rmdirSync(unit);
+    rmdirSync(slice);
+  });
+  return unit;
 }

@@ -264,14 +264,16 @@ export function alerts(data: string): { rule: string; srcip: string | undefined 
   });
 }
 
-/** Riposte's own entries in active-responses.log. */
-export function arEntries(data: string): { command: string; status: string; srcip?: string }[] {
+/** Riposte's own entries in active-responses.log; `at`: the line's time (whole seconds, ms since the epoch). */
+export function arEntries(data: string): { command: string; status: string; srcip?: string; at: number }[] {
   const f = join(data, 'active-responses.log');
   if (!existsSync(f)) return [];
-  const out: { command: string; status: string; srcip?: string }[] = [];
+  const out: { command: string; status: string; srcip?: string; at: number }[] = [];
   for (const l of readFileSync(f, 'utf8').split('\n')) {
-    const m = / riposte: (\{.*\})$/.exec(l);
-    if (m) out.push(JSON.parse(m[1] as string) as { command: string; status: string; srcip?: string });
+    const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) riposte: (\{.*\})$/.exec(l);
+    if (!m) continue;
+    const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    out.push({ ...(JSON.parse(m[7] as string) as { command: string; status: string; srcip?: string }), at: new Date(y, mo - 1, d, h, mi, sec).getTime() });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the end-to-end test (test/e2e) and the latency bench (bench/latency.ts) need:
-# a real OpenSSH server and client, sshpass, a real syslog daemon, nftables and the namespace
+# a real OpenSSH server and client, sshpass, a real syslog daemon, systemd-journald and journalctl
+# (the journal lab and the journal source tests run a private journald), nftables and the namespace
 # tools. Idempotent: installs only the packages that are missing, so running it twice is a no-op.
 #
 # Installing openssh-server or rsyslog must not start the HOST's sshd or rsyslogd (a host sshd
@@ -9,7 +10,7 @@
 # one we add is removed afterwards, even on failure.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-need=(openssh-server openssh-client sshpass rsyslog nftables conntrack iproute2 util-linux passwd)
+need=(openssh-server openssh-client sshpass rsyslog systemd nftables conntrack iproute2 util-linux passwd findutils)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -36,13 +36,16 @@ import { MAX_MESSAGE_BYTES } from '../engine/engine.ts';
 import { ByteLineSplitter } from '../io/lines.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint.ts';
 
-/** Lines read from one file, delivered together; acknowledge with `FileTailer.ack`. */
+/** Lines read from one source, delivered together; acknowledge with the source's `ack`. */
 export interface TailBatch {
   /** The source name (the configured location). */
   readonly source: string;
   /** Lines as byte strings, without "\n". */
   readonly lines: readonly string[];
-  /** `ends[i]`: byte offset just after `lines[i]` (after its "\n") in the file it came from. */
+  /**
+   * `ends[i]`: byte offset just after `lines[i]` (after its "\n") in the file it came from; for the
+   * journal, the entry's time in microseconds.
+   */
   readonly ends: readonly number[];
   /** What `ack` commits: the file and the offset after the last line. */
   readonly checkpoint: Checkpoint;

@@ -379,7 +379,7 @@ test('parseConfig() keeps command sources out of localfiles, and gives journald 
     't.conf',
   );
   assert.deepEqual(cfg.localfiles, [
-    { location: 'journald', logFormat: 'journald' },
+    { location: 'journald', logFormat: 'journald', origin: { file: 't.conf', line: 3 } },
     { location: '/var/log/x', logFormat: 'multi-line: 3' },
   ]);
   assert.equal(cfg.warnings?.length, 1);
@@ -658,7 +658,7 @@ test('parseConfig() loads a configuration shaped like the stock Wazuh manager fi
   assert.deepEqual(cfg.activeResponses, []);
   assert.equal(cfg.logAlertLevel, 3);
   assert.deepEqual(cfg.localfiles, [
-    { location: 'journald', logFormat: 'journald' },
+    { location: 'journald', logFormat: 'journald', origin: { file: 'stock.conf', line: 106 } },
     { location: '/var/ossec/logs/active-responses.log', logFormat: 'syslog' },
   ]);
   assert.deepEqual(cfg.ruleset?.ruleDirs, ['ruleset/rules', 'etc/rules']);
@@ -689,7 +689,10 @@ test('loadConfig() loads the shipped config/ossec.conf without warnings', () => 
     ['host-deny', true],
     ['disable-account', true],
   ]);
-  assert.deepEqual(cfg.localfiles, [{ location: '/var/log/auth.log', logFormat: 'syslog' }]);
+  assert.deepEqual(cfg.localfiles.map((l) => [l.logFormat, l.location, l.filters?.map((f) => `${f.field}=${f.expression}`), l.skipIfJournald]), [
+    ['journald', 'journald', ['_SYSTEMD_UNIT=^ssh.service$'], undefined],
+    ['syslog', '/var/log/auth.log', undefined, true],
+  ]);
   assert.deepEqual([cfg.ruleset?.decoderDirs, cfg.ruleset?.ruleDirs], [['ruleset/decoders'], ['ruleset/rules']]);
   // The default ruleset uses no CDB list; the shipped config must load together with it.
   assert.deepEqual(cfg.ruleset?.lists, []);

@@ -60,6 +60,28 @@ export interface AllowEntry {
 export interface LocalFileConfig {
   readonly location: string;
   readonly logFormat: string;
+  /**
+   * journald only: Wazuh 4.14's `<filter field="F" ignore_if_missing="yes|no">PCRE2</filter>`.
+   * All filters of one block must match (AND); the journald blocks of a configuration add up (OR).
+   * Absent when the block has none.
+   */
+  readonly filters?: readonly JournalFilterConfig[];
+  /** journald only: `<only-future-events>no</only-future-events>` (read the journal from its start on a first start). */
+  readonly onlyFutureEvents?: false;
+  /** Riposte's `<skip_if_journald>yes</skip_if_journald>` on a file: not read when the configuration's journal source is active. */
+  readonly skipIfJournald?: true;
+  /** journald only: where the block is, for messages about it at run time. */
+  readonly origin?: { readonly file: string; readonly line: number };
+}
+
+/** One `<filter>` of a journald `<localfile>`. */
+export interface JournalFilterConfig {
+  /** The journal field, e.g. `_SYSTEMD_UNIT`. */
+  readonly field: string;
+  /** A PCRE2 pattern (byte string), checked at load. */
+  readonly expression: string;
+  /** An entry without the field passes this filter (default: it fails it). */
+  readonly ignoreIfMissing: boolean;
 }
 
 export interface RulesetConfig {

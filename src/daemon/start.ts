@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
 import { LogCollector } from '../collect/collector.ts';
+import { planSources, type SourcePlan } from '../collect/sources.ts';
 import { ConfigLoad } from '../config/prepare.ts';
 import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
@@ -83,16 +84,19 @@ export class Daemon {
     // Children are started before the ruleset loads, while this process is small (see
     // programs/_spawner.ts): tools run through a helper, blocks through one long-lived nft.
     const children = startChildren();
+    // Also before the ruleset loads: journalctl, for the journald <localfile> (collect/sources.ts).
+    const sources = planSources(load.config?.localfiles ?? [], { log });
     try {
       const { config, ruleset } = load.finish(log);
-      return await Daemon.#start(opts, config, ruleset, now, log, children);
+      return await Daemon.#start(opts, config, ruleset, now, log, children, sources);
     } catch (e) {
+      sources.close();
       children.close();
       throw e;
     }
   }
 
-  static async #start(opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children): Promise<Daemon> {
+  static async #start(opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children, sources: SourcePlan): Promise<Daemon> {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const store = Store.open(join(opts.dataDir, 'riposte.db'));
     const arLog = new ArLogAppender(join(opts.dataDir, 'active-responses.log'));
@@ -125,7 +129,7 @@ export class Daemon {
     let batchStart = now();
     const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(
-      config.localfiles.map((l) => ({ path: l.location })),
+      sources.specs,
       {
         // Acknowledged offsets are committed after this turn's runs were dispatched, not between.
         store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => later.add(() => store.putCheckpoint(s, cp)) },

@@ -1,5 +1,5 @@
 /**
- * The e2e lab's services: a private rsyslogd, a real sshd logging through it, a throwaway
+ * The e2e lab's services: a private rsyslogd (or systemd-journald), a real sshd logging through it, a throwaway
  * account, Riposte itself, and the attacker's tools (sshpass logins, plain TCP probes, nft reads).
  *
  * Why a private mount namespace for sshd: sshd logs with syslog(3), which always writes to
@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startJournal } from '../support/journald.ts';
 import { Cleanup, Daemon, Netns, TARGET_IP, sh, waitFor, which } from './lab.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -132,13 +133,35 @@ export interface RiposteFiles {
   readonly conf: string;
   readonly data: string;
   readonly out: string;
+  /** Riposte's environment (the journal directory, in journal mode). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** How sshd's lines reach Riposte: through rsyslogd into a file, or through the journal only. */
+export type LabLogging = 'rsyslog' | 'journal';
+
+/**
+ * A private systemd-journald (test/support/journald.ts) instead of rsyslogd: sshd's /dev/log is
+ * its syslog socket, and Riposte reads its files (RIPOSTE_JOURNAL_DIR).
+ */
+export async function startJournald(dir: string, cleanup: Cleanup): Promise<{ socket: string; journalDir: string }> {
+  const j = await startJournal({ tmp: dir, keepDir: true });
+  cleanup.add('stop systemd-journald', () => j.stop());
+  return { socket: j.devLog, journalDir: j.journalDir };
 }
 
 /**
  * Riposte's configuration for the lab: firewall-drop on the sshd brute-force rules, `timeoutSec`
  * for a first offence, 1 minute for the next (`repeated_offenders`), `allowed` white-listed.
  */
-export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: number, allowed: string): RiposteFiles {
+export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: number, allowed: string, journal?: { dir: string; filter: string }): RiposteFiles {
+  const journalDir = journal?.dir;
+  // Journal mode: Wazuh 4.14's journald block, with the default configuration's filter when sshd
+  // runs in an "ssh.service" cgroup (see sshdUnitCgroup).
+  const localfile =
+    journal === undefined
+      ? `<localfile><log_format>syslog</log_format><location>${authLog}</location></localfile>`
+      : `<localfile><log_format>journald</log_format><location>journald</location>${journal.filter}</localfile>`;
   const conf = join(dir, 'ossec.conf');
   writeFileSync(conf, `<ossec_config>
   <global><white_list>${allowed}</white_list></global>
@@ -147,18 +170,18 @@ export function writeRiposteConfig(dir: string, authLog: string, timeoutSec: num
     <command>firewall-drop</command><location>local</location><rules_id>5712,5720,5763</rules_id>
     <timeout>${timeoutSec}</timeout><repeated_offenders>1</repeated_offenders>
   </active-response>
-  <localfile><log_format>syslog</log_format><location>${authLog}</location></localfile>
+  ${localfile}
   <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
 </ossec_config>
 `);
-  return { conf, data: join(dir, 'data'), out: join(dir, 'riposte.out') };
+  return { conf, data: join(dir, 'data'), out: join(dir, 'riposte.out'), ...(journalDir !== undefined ? { env: { ...process.env, RIPOSTE_JOURNAL_DIR: journalDir } } : {}) };
 }
 
 /** `riposte start` inside the target namespace; resolves once it says it has started. */
 export async function startRiposte(net: Netns, f: RiposteFiles, cleanup: Cleanup): Promise<Daemon> {
   const before = existsSync(f.out) ? readFileSync(f.out, 'utf8').length : 0;
   const [cmd, args] = net.exec(net.target, process.execPath, [...LAUNCHER_FLAGS, RIPOSTE_BIN, 'start', '--config', f.conf, '--data-dir', f.data, '--from-start']);
-  const d = new Daemon('riposte', cmd, args, f.out);
+  const d = new Daemon('riposte', cmd, args, f.out, f.env);
   cleanup.add(`stop riposte ${d.pid}`, () => d.stop());
   await waitFor(() => {
     const out = readFileSync(f.out, 'utf8').slice(before);
@@ -241,14 +264,16 @@ export function alerts(data: string): { rule: string; srcip: string | undefined 
   });
 }
 
-/** Riposte's own entries in active-responses.log. */
-export function arEntries(data: string): { command: string; status: string; srcip?: string }[] {
+/** Riposte's own entries in active-responses.log; `at`: the line's time (whole seconds, ms since the epoch). */
+export function arEntries(data: string): { command: string; status: string; srcip?: string; at: number }[] {
   const f = join(data, 'active-responses.log');
   if (!existsSync(f)) return [];
-  const out: { command: string; status: string; srcip?: string }[] = [];
+  const out: { command: string; status: string; srcip?: string; at: number }[] = [];
   for (const l of readFileSync(f, 'utf8').split('\n')) {
-    const m = / riposte: (\{.*\})$/.exec(l);
-    if (m) out.push(JSON.parse(m[1] as string) as { command: string; status: string; srcip?: string });
+    const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) riposte: (\{.*\})$/.exec(l);
+    if (!m) continue;
+    const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    out.push({ ...(JSON.parse(m[7] as string) as { command: string; status: string; srcip?: string }), at: new Date(y, mo - 1, d, h, mi, sec).getTime() });
   }
   return out;
 }
@@ -266,12 +291,41 @@ export interface Lab {
  * Build the whole lab up to (not including) Riposte: every piece registers its own teardown in
  * `cleanup` as soon as it exists. `keepDir` leaves the temp dir for a look afterwards.
  */
-export async function buildLab(tag: string, cleanup: Cleanup, opts: { timeoutSec: number; allowed: string; keepDir?: boolean }): Promise<Lab> {
+export async function buildLab(tag: string, cleanup: Cleanup, opts: { timeoutSec: number; allowed: string; keepDir?: boolean; logging?: LabLogging }): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), 'riposte-e2e-'));
   if (!opts.keepDir) cleanup.add('remove the temp dir', () => rmSync(dir, { recursive: true, force: true }));
   const net = Netns.create(tag, cleanup);
-  const { socket, authLog } = await startSyslog(net, dir, cleanup);
+  const journal = opts.logging === 'journal' ? await startJournald(dir, cleanup) : null;
+  // Journal mode: no syslog daemon at all, so no auth.log (Debian 12 out of the box).
+  const { socket, authLog } = journal ? { socket: journal.socket, authLog: join(dir, 'auth.log') } : await startSyslog(net, dir, cleanup);
   const user = createUser(tag, cleanup);
+  // Made before sshd starts, so that its removal comes after sshd's stop (cleanup is LIFO).
+  const unit = journal ? sshdUnitCgroup(tag, cleanup) : null;
   await startSshd(net, dir, socket, user, cleanup);
-  return { net, dir, authLog, user, files: writeRiposteConfig(dir, authLog, opts.timeoutSec, opts.allowed) };
+  if (unit) writeFileSync(join(unit, 'cgroup.procs'), readFileSync(join(dir, 'sshd.pid'), 'utf8').trim());
+  const filter = unit
+    ? '<filter field="_SYSTEMD_UNIT">^ssh.service$</filter>'
+    : // No cgroup v2 to put sshd in: journald's own _COMM, trusted as well.
+      '<filter field="_COMM">^sshd$</filter>';
+  return { net, dir, authLog, user, files: writeRiposteConfig(dir, authLog, opts.timeoutSec, opts.allowed, journal ? { dir: journal.journalDir, filter } : undefined) };
+}
+
+/**
+ * A cgroup `rpjournald-<tag>.slice/ssh.service` in the cgroup v2 hierarchy (the unified one on a
+ * hybrid host), for sshd: journald derives `_SYSTEMD_UNIT=ssh.service` from it, as on a host where
+ * systemd runs sshd, so the lab can use the default configuration's journald filter. Null
+ * without a cgroup v2 mount.
+ */
+function sshdUnitCgroup(tag: string, cleanup: Cleanup): string | null {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const root = mounts.find((m) => m[2] === 'cgroup2' && (m[1] === '/sys/fs/cgroup' || m[1] === '/sys/fs/cgroup/unified'))?.[1];
+  if (root === undefined) return null;
+  const slice = join(root, `rpjournald-${tag}.slice`);
+  const unit = join(slice, 'ssh.service');
+  mkdirSync(unit, { recursive: true });
+  cleanup.add(`rmdir ${unit}`, () => {
+    rmdirSync(unit);
+    rmdirSync(slice);
+  });
+  return unit;
 }

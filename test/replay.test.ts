@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseConfig } from '../src/config/load.ts';
+import type { RiposteConfig } from '../src/config/types.ts';
 import { hostAddresses } from '../src/daemon/allowlist.ts';
 import { DEFAULT_CONFIG, RIPOSTE_HOME } from '../src/daemon/home.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../src/engine/load-ruleset.ts';
@@ -131,6 +132,30 @@ test('replayFiles(): the default configuration and ruleset block every brute-for
   t.diagnostic(`default: ${report.targets.length} of ${brute.length} blocked, ${report.alerts} alerts; with the stock ignore window: ` +
     `${brute.length - missed} blocked, ${withIgnore.alerts} alerts`);
   assert.ok(missed >= 50, `the ignore window let only ${missed} sources through: the corpus lost its concurrency`);
+});
+
+test('replayFiles(): 800 sources attacking within two minutes are all blocked with the default <memory_size>, not with analysisd\'s 8192', async (t) => {
+  const crowd = makeBruteForceCorpus({ bruteForce: 800, legitimate: 80, scanners: 60, seed: 11, spanSec: 120 });
+  const crowdLog = join(dir, 'crowd-auth.log');
+  writeFileSync(crowdLog, crowd.lines.join('\n') + '\n');
+  const config = loadConfig(DEFAULT_CONFIG);
+  assert.equal(config.memorySize, 32768, 'config/ossec.conf sets <memory_size>');
+  const ruleset = loadRuleset(sourcesFromConfig(config.ruleset ?? assert.fail('no <ruleset>'), RIPOSTE_HOME));
+  const brute = withRole(crowd, 'brute-force');
+  const blocked = async (memorySize: number | undefined): Promise<number> => {
+    const rest: RiposteConfig = { ...config };
+    delete (rest as { memorySize?: number }).memorySize;
+    const report = await replayFiles([crowdLog], {
+      config: memorySize === undefined ? rest : { ...rest, memorySize }, ruleset, yearHint: crowd.year, ownAddresses: [],
+    });
+    assert.deepEqual(report.targets.filter((ip) => crowd.roles.get(ip) !== 'brute-force'), []);
+    return brute.filter((ip) => report.targets.includes(ip)).length;
+  };
+  const withDefault = await blocked(config.memorySize);
+  const withStock = await blocked(undefined);
+  t.diagnostic(`memory_size 32768: ${withDefault} of ${brute.length} blocked; analysisd's 8192: ${withStock}`);
+  assert.equal(withDefault, brute.length);
+  assert.ok(withStock < brute.length, 'the crowd no longer overflows 8192 events: make it larger');
 });
 
 test('riposte replay --json, default configuration: every brute-force source blocked, or refused as this host\'s own address', () => {

@@ -74,6 +74,8 @@ export interface Draft {
   /** Line of the first `<ruleset>` section. */
   rulesetLine: number | null;
   logAlertLevel: number;
+  /** `<global><memory_size>`: events kept for correlation (null: analysisd's default, 8192). */
+  memorySize: number | null;
   /** Line of the first `<ossec_config>` root (where file-wide findings are reported). */
   rootLine: number | null;
 }
@@ -94,6 +96,7 @@ export function emptyDraft(): Draft {
     ruleset: null,
     rulesetLine: null,
     logAlertLevel: DEFAULT_LOG_ALERT_LEVEL,
+    memorySize: null,
     rootLine: null,
   };
 }

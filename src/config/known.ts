@@ -79,7 +79,6 @@ export const GLOBAL_IGNORED: ReadonlySet<string> = new Set([
   'integrity_checking',
   'limits',
   'max_output_size',
-  'memory_size',
   'picviz_socket',
   'prelude_log_level',
   'prelude_profile',

@@ -754,3 +754,9 @@ test('parseConfig() keeps a <white_list> IPv6 address with a zone index as the a
   assert.deepEqual(cfg.warnings?.map((w) => [w.line, w.element]), [[3, 'white_list'], [4, 'white_list']]);
   assert.match(cfg.warnings?.[0]?.message ?? '', /zone index is ignored, "fe80::1" is allowlisted/);
 });
+
+test('parseConfig() reads <global><memory_size> (the correlation memory) and refuses a size below 16', () => {
+  assert.equal(parseConfig(conf('<global><memory_size>65536</memory_size></global>'), 'm.conf').memorySize, 65536);
+  assert.equal(parseConfig(conf('<global></global>'), 'm.conf').memorySize, undefined);
+  assertErrors(conf('<global><memory_size>8</memory_size></global>'), [{ line: 2, element: 'memory_size', match: /16 to 10000000/ }]);
+});

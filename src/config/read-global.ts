@@ -50,6 +50,12 @@ export function readGlobal(section: XmlNode, issues: Issues, draft: Draft): void
   for (const child of section.children) {
     if (child.name === 'white_list') readWhiteList(child, issues, draft);
     else if (GLOBAL_YES_NO.has(child.name)) readYesNo(child, issues);
+    else if (child.name === 'memory_size') {
+      // analysisd's correlation memory (stored events frequency rules search): the default
+      // forgets sources when many attack at once, so a larger value is worth honouring.
+      const size = readInt(child, issues, 16, 10_000_000, 'a number of events (16 to 10000000)');
+      if (size !== null) draft.memorySize = size;
+    }
     else if (!GLOBAL_IGNORED.has(child.name)) issues.error(child, 'Unknown element in <global>');
   }
 }

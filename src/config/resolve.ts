@@ -74,6 +74,7 @@ export function resolve(draft: Draft, issues: Issues): RiposteConfig {
     localfiles: draft.localfiles,
     ruleset,
     logAlertLevel: draft.logAlertLevel,
+    ...(draft.memorySize !== null ? { memorySize: draft.memorySize } : {}),
     rootLine: draft.rootLine ?? 1,
     warnings: [...issues.warnings].sort((a, b) => a.line - b.line),
   };

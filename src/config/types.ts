@@ -135,6 +135,8 @@ export interface RiposteConfig {
   readonly ruleset: RulesetConfig | null;
   /** `<global><logall>` etc. are accepted and ignored; `log_alert_level` from `<alerts>`. */
   readonly logAlertLevel: number;
+  /** `<global><memory_size>`: events kept for correlation; absent: analysisd's default (8192). */
+  readonly memorySize?: number;
   /** Line of the first `<ossec_config>` root, where file-wide findings are reported. */
   readonly rootLine?: number;
   /** Non-fatal findings of the load, in file order. */

@@ -125,7 +125,9 @@ export class Daemon {
       state,
       now,
     };
-    const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
+    const session = new AnalysisSession(ruleset, now, {
+      ignoreMode: 'live', logAlertLevel: config.logAlertLevel, ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
+    });
     let batchStart = now();
     const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(

@@ -41,6 +41,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   const session = new AnalysisSession(opts.ruleset, () => eventTime, {
     ignoreMode: 'live',
     logAlertLevel: opts.config.logAlertLevel,
+    ...(opts.config.memorySize !== undefined ? { memorySize: opts.config.memorySize } : {}),
     timeOf: (p) => {
       const t = p.timestamp !== null ? clock.parse(p.timestamp) : null;
       lastStamp = t;

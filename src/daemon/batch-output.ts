@@ -74,6 +74,7 @@ export class BatchOutput {
   #failingSince: number | null = null;
   #failure = '';
   #closing = false;
+  #abandoned = false;
   #timer: NodeJS.Timeout | null = null;
   #pending: Pending | null = null;
 
@@ -93,6 +94,11 @@ export class BatchOutput {
       this.#pending = p;
       setImmediate(() => this.#attempt(p));
     });
+  }
+
+  /** Whether a batch was given up at shutdown: no checkpoint may be written after that. */
+  get abandoned(): boolean {
+    return this.#abandoned;
   }
 
   /** Whether writes are failing now (disk full): reading is paused. */
@@ -138,6 +144,7 @@ export class BatchOutput {
     } catch (e) {
       this.#failed(e);
       if (this.#closing) {
+        this.#abandoned = true;
         this.#o.log(`stopping with a batch of "${p.work.source}" not committed: its lines are read again at the next start`);
         this.#done(p);
         return;

@@ -180,9 +180,11 @@ export class Daemon {
     const collector = new LogCollector(
       config.localfiles.map((l) => ({ path: l.location })),
       {
-        // Checkpoints are committed by the output path, in one transaction with the output they
-        // cover (BatchOutput); the collector's acknowledgement has nothing left to write.
-        store: { get: (s) => store.getCheckpoint(s), put: () => {} },
+        // Batch checkpoints are committed by the output path, in one transaction with the output
+        // they cover (BatchOutput); the acknowledgement that follows writes the same value again,
+        // unless the output gave up on a batch at shutdown (then nothing may pass it). The
+        // tailer's own put is where a file without checkpoint starts.
+        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => (output.abandoned ? undefined : store.putCheckpoint(s, cp)) },
         fromStart: opts.fromStart ?? false,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         log: (n) => log(`${n.source}: ${n.message}`),

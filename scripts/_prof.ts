@@ -1,0 +1,18 @@
+import { writeFileSync, mkdtempSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Daemon } from '../src/daemon/start.ts';
+const dir = mkdtempSync('/tmp/rpdurable-prof/d-');
+const log = join(dir, 'auth.log');
+const N = 200000;
+const lines: string[] = [];
+for (let i = 0; i < N; i++) lines.push(`Mar 10 10:00:00 srv1 sshd[4242]: Failed password for invalid user u${i} from 198.51.100.${i % 250} port ${i % 65536} ssh2`);
+writeFileSync(log, lines.join('\n') + '\n');
+const conf = join(dir, 'ossec.conf');
+writeFileSync(conf, `<ossec_config><localfile><log_format>syslog</log_format><location>${log}</location></localfile><ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset></ossec_config>`);
+process.env['RIPOSTE_INPROCESS'] = '0';
+const d = await Daemon.start({ configFile: conf, dataDir: join(dir, 'data'), fromStart: true, log: () => {} });
+const t0 = performance.now();
+while (d.stats.lines < N) await new Promise((r) => setTimeout(r, 20));
+const t = (performance.now() - t0) / 1000;
+await d.stop();
+console.log(`${N / t} lines/s`, statSync(join(dir, 'data/alerts.json')).size);

@@ -5,9 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alertNumbers, appendBurst, countLines, killed, setupEnv, startDaemon, waitFor } from './support/burst.ts';
+import { Daemon } from '../src/daemon/start.ts';
+import { Store } from '../src/store/index.ts';
+import { alertNumbers, appendBurst, BIN, countLines, killed, setupEnv, startDaemon, waitFor } from './support/burst.ts';
 
 test('riposte start: kill -9 during a 100,000-line burst, restart: every alert in alerts.json once, none torn', { timeout: 240_000 }, async (t) => {
   const env = setupEnv('rpdurable-crash-');
@@ -37,4 +40,60 @@ test('riposte start: kill -9 during a 100,000-line burst, restart: every alert i
   const missing = N - [...seen].filter((n) => n >= 0 && n < N).length;
   assert.equal(missing, 0, `${missing} of ${N} lines have no alert`);
   assert.equal(numbers.length, N, `${numbers.length - N} duplicate alerts`);
+});
+
+test('riposte start: a second start on the same data directory refuses, naming the lock and the running PID; a stale lock is taken over', { timeout: 120_000 }, async (t) => {
+  const env = setupEnv('rpdurable-lock-');
+  t.after(() => rmSync(env.dir, { recursive: true, force: true }));
+  const first = await startDaemon(env);
+  t.after(() => killed(first.child, 'SIGKILL'));
+  const second = spawnSync(BIN, ['start', '--config', env.conf, '--data-dir', env.data], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(second.status, 1, `the second start exits 1 (stderr: ${second.stderr})`);
+  assert.match(second.stderr, new RegExp(`PID ${first.child.pid}\\b`));
+  assert.ok(second.stderr.includes(`"${join(env.data, 'riposte.lock')}"`), second.stderr);
+  // kill -9 leaves the lock behind: the next start sees its holder is gone and takes it over.
+  await killed(first.child, 'SIGKILL');
+  assert.equal(readFileSync(join(env.data, 'riposte.lock'), 'utf8').split(' ')[0], String(first.child.pid));
+  const third = await startDaemon(env);
+  t.after(() => killed(third.child, 'SIGKILL'));
+  assert.equal(readFileSync(join(env.data, 'riposte.lock'), 'utf8').split(' ')[0], String(third.child.pid));
+  await killed(third.child, 'SIGTERM');
+  assert.equal(existsSync(join(env.data, 'riposte.lock')), false, 'a clean stop removes its lock');
+});
+
+test('Daemon.stop() while a revert runs: the revert finishes and is recorded, no database error', { timeout: 90_000 }, async (t) => {
+  const env = setupEnv('rpdurable-stop-');
+  t.after(() => rmSync(env.dir, { recursive: true, force: true }));
+  const resp = join(env.dir, 'responses');
+  mkdirSync(resp);
+  // Its delete takes a second: long enough for stop() to come in the middle.
+  writeFileSync(join(resp, 'slow'), `#!/bin/bash\nread -r line\ncase "$line" in *'"command":"delete"'*) touch "${env.dir}/deleting"; sleep 1;; esac\n`);
+  chmodSync(join(resp, 'slow'), 0o755);
+  writeFileSync(env.conf, `<ossec_config>
+  <command><name>slow</name><executable>slow</executable><timeout_allowed>yes</timeout_allowed></command>
+  <active-response><command>slow</command><location>local</location><rules_id>5712</rules_id><timeout>1</timeout></active-response>
+  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
+  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
+</ossec_config>
+`);
+  const logs: string[] = [];
+  const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: (m) => logs.push(m) });
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await d.stop();
+  });
+  const lines: string[] = [];
+  for (let i = 0; i < 10; i++) lines.push(`Mar 10 10:00:0${i} srv1 sshd[4242]: Failed password for invalid user admin from 203.0.113.52 port ${40000 + i} ssh2`);
+  appendFileSync(env.log, `${lines.join('\n')}\n`);
+  await waitFor(() => (existsSync(join(env.dir, 'deleting')) ? true : undefined), 'the revert to start', 30_000);
+  await d.stop();
+  stopped = true;
+  assert.deepEqual(logs.filter((m) => /database|not open|revert scheduler/i.test(m)), [], 'no store error at stop');
+  const store = Store.open(join(env.data, 'riposte.db'));
+  try {
+    const states = store.listDecisions().map((x) => x.state);
+    assert.deepEqual(states, ['reverted'], 'the revert that was running is recorded');
+  } finally {
+    store.close();
+  }
 });

@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = new URL('../../bin/riposte.js', import.meta.url).pathname;
+export const BIN = new URL('../../bin/riposte.js', import.meta.url).pathname;
 
 export interface Env {
   dir: string;

@@ -11,7 +11,7 @@ import { decide } from '../decide/index.ts';
 import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
-import { Store, type StoredDecision } from '../store/index.ts';
+import { openDataDirStore, type Store, type StoredDecision } from '../store/index.ts';
 import { BUNDLED_RESPONSES } from './home.ts';
 import { Responder } from './responder.ts';
 
@@ -32,7 +32,9 @@ export class Operator {
   constructor(opts: OperatorOptions) {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.config = loadConfig(opts.configFile);
-    this.store = Store.open(join(opts.dataDir, 'riposte.db'));
+    // Created when missing: `allowlist add` must work before the first start (errors name the
+    // path and what to do).
+    this.store = openDataDirStore(opts.dataDir);
     this.responder = new Responder({
       store: this.store,
       commands: this.config.commands,

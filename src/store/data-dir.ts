@@ -27,7 +27,7 @@ export function ensureDataDir(dataDir: string): void {
       code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
         ? `permission denied. Run this command as the user that runs riposte start (root by default, e.g. with sudo), or pass --data-dir to a directory you can write`
         : e instanceof Error ? e.message : String(e);
-    throw new StoreError('RIPOSTE_ERR_STORE_OPEN', `Cannot create the data directory "${dataDir}": ${what}`, { cause: e });
+    throw new StoreError('RIPOSTE_ERR_STORE_OPEN', `Cannot create or enter the data directory "${dataDir}": ${what}`, { cause: e });
   }
 }
 

@@ -39,7 +39,7 @@ export function openError(file: string, cause: unknown): StoreError {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
     return new StoreError(
       'RIPOSTE_ERR_STORE_OPEN',
-      `Cannot open the store "${file}": permission denied (${why}). It belongs to the user that runs riposte start (root by default): run this command as that user (e.g. with sudo), or pass --data-dir to a directory you own`,
+      `Cannot open the store "${file}": permission denied. It belongs to the user that runs riposte start (root by default): run this command as that user (e.g. with sudo), or pass --data-dir to a directory you own`,
       { cause },
     );
   }

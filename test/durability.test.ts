@@ -97,3 +97,43 @@ test('Daemon.stop() while a revert runs: the revert finishes and is recorded, no
     store.close();
   }
 });
+
+test('riposte start: a flood of identical refusals is one audit entry with a count, not one row each', { timeout: 90_000 }, async (t) => {
+  const env = setupEnv('rpdurable-refusals-');
+  t.after(() => rmSync(env.dir, { recursive: true, force: true }));
+  const resp = join(env.dir, 'responses');
+  mkdirSync(resp);
+  writeFileSync(join(resp, 'noop'), '#!/bin/sh\ncat >/dev/null\n');
+  chmodSync(join(resp, 'noop'), 0o755);
+  writeFileSync(env.conf, `<ossec_config>
+  <command><name>noop</name><executable>noop</executable><timeout_allowed>yes</timeout_allowed></command>
+  <active-response><command>noop</command><location>local</location><rules_id>5710</rules_id><timeout>600</timeout></active-response>
+  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
+  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
+</ossec_config>
+`);
+  const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: () => {} });
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await d.stop();
+  });
+  const N = 3000;
+  const lines: string[] = [];
+  for (let i = 0; i < N; i++) lines.push(`Mar 10 10:00:00 srv1 sshd[4242]: Failed password for invalid user admin from 203.0.113.53 port ${10000 + i} ssh2`);
+  appendFileSync(env.log, `${lines.join('\n')}\n`);
+  await waitFor(() => (countLines(join(env.data, 'alerts.json')) >= N ? true : undefined), `${N} alerts`);
+  await d.idle();
+  await d.stop();
+  stopped = true;
+  assert.equal(d.stats.decisions, 1);
+  // Every later 5710 is a duplicate of the block (a few lines match 5712 instead, unbound).
+  assert.ok(d.stats.refusals > N - 10, `${d.stats.refusals} refusals`);
+  const store = Store.open(join(env.data, 'riposte.db'));
+  try {
+    const refusalRows = store.listAudit({ limit: -1 }).filter((a) => a.event.startsWith('refused:'));
+    assert.equal(refusalRows.length, 1, `${refusalRows.length} audit rows for ${d.stats.refusals} identical refusals`);
+    assert.deepEqual(store.listRefusals().map((r) => [r.reason, r.target, r.count]), [['duplicate', 'ip:203.0.113.53', d.stats.refusals]]);
+  } finally {
+    store.close();
+  }
+});

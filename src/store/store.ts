@@ -73,8 +73,8 @@ export interface RefusalCount {
 export const MIN_AUDIT_RETENTION_SEC = 86_400;
 
 /**
- * Fold refusals that are the same in every field (reason, response, rule, target, detail) into
- * one entry with a count: a flood of identical refusals costs one row, not one per alert.
+ * Fold refusals that are the same (reason, response, rule, target) into one entry with a count
+ * and the latest detail: a flood of identical refusals costs one row, not one per alert.
  * @param at when they happened (seconds)
  * @example store.commitBatch({ refusals: foldRefusals(batchRefusals, now) })
  */
@@ -83,14 +83,21 @@ export function foldRefusals(refusals: readonly Refusal[], at: number): RefusalC
   for (const r of refusals) {
     const key = refusalKey(r);
     const seen = byKey.get(key);
-    if (seen) seen.count++;
-    else byKey.set(key, { refusal: r, count: 1, firstAt: at, lastAt: at });
+    if (seen) {
+      seen.count++;
+      seen.refusal = r;
+    } else byKey.set(key, { refusal: r, count: 1, firstAt: at, lastAt: at });
   }
   return [...byKey.values()];
 }
 
+/**
+ * What makes refusals "the same": reason, response, rule and target. Not the detail, which
+ * changes with every repeat (a duplicate's offence number) or is the hostile value itself (an
+ * invalid target): the row keeps the latest detail.
+ */
 function refusalKey(r: Refusal): string {
-  return JSON.stringify([r.reason, r.response, r.ruleId, r.target ? `${r.target.kind}:${r.target.value}` : null, r.detail]);
+  return JSON.stringify([r.reason, r.response, r.ruleId, r.target ? `${r.target.kind}:${r.target.value}` : null]);
 }
 
 /** A new runtime allowlist entry. */
@@ -618,7 +625,7 @@ function prepare(db: Database.Database) {
     getOutput: db.prepare('SELECT inode, size FROM outputs WHERE name = ?'),
     upsertRefusal: db.prepare(`
       INSERT INTO refusals (key, reason, response, rule_id, target, detail, count, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (key) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at
+      ON CONFLICT (key) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at, detail = excluded.detail
       RETURNING count`).pluck(),
     listRefusals: db.prepare('SELECT reason, response, rule_id, target, detail, count, first_at, last_at FROM refusals ORDER BY last_at DESC, key LIMIT ?'),
     countAuditBefore: db.prepare('SELECT count(*) FROM audit WHERE at < ?').pluck(),

@@ -6,7 +6,9 @@
  * analysis and output path with its backpressure.
  *
  * `node --import tsx scripts/burst.ts [--lines N] [--from-start] [--bin LAUNCHER] [--json]`; last line with --json:
- * {"lines":N,"seconds":…,"lines_per_s":…,"peak_rss_mb":…,"start_rss_mb":…}
+ * {"lines":N,"seconds":…,"lines_per_s":…,"cpu_seconds":…,"lines_per_cpu_s":…,"peak_rss_mb":…,"start_rss_mb":…}
+ * On a shared machine the wall-clock rate depends on the load; `lines_per_cpu_s` (the daemon's
+ * own CPU time, GC threads included) tells what one free core would do.
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -56,6 +58,13 @@ function status(pid: number, field: string): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 
+/** CPU seconds the process used so far (user + system), from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 function countLines(file: string): number {
   let n = 0;
   try {
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const startRss = status(pid, 'VmRSS');
+    const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     if (!fromStart) writeBurst();
     const alerts = join(data, 'alerts.json');
@@ -93,8 +103,12 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - t0) / 1000 - 0.2; // the last poll saw no change
     const peak = status(pid, 'VmHWM');
-    const result = { lines, seconds: Number(seconds.toFixed(2)), lines_per_s: Math.round(lines / seconds), peak_rss_mb: Math.round(peak), start_rss_mb: Math.round(startRss) };
-    process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${lines} lines in ${result.seconds} s: ${result.lines_per_s} lines/s, peak RSS ${result.peak_rss_mb} MB (at start ${result.start_rss_mb} MB)\n`);
+    const cpu = cpuSeconds(pid) - cpu0;
+    const result = {
+      lines, seconds: Number(seconds.toFixed(2)), lines_per_s: Math.round(lines / seconds), cpu_seconds: Number(cpu.toFixed(2)),
+      lines_per_cpu_s: Math.round(lines / cpu), peak_rss_mb: Math.round(peak), start_rss_mb: Math.round(startRss),
+    };
+    process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${lines} lines in ${result.seconds} s: ${result.lines_per_s} lines/s wall, ${result.lines_per_cpu_s} lines per CPU second (${result.cpu_seconds} s of CPU, all threads), peak RSS ${result.peak_rss_mb} MB (at start ${result.start_rss_mb} MB)\n`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -13,7 +13,7 @@ import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
 import type { Refusal } from '../decide/types.ts';
 import { toAlert } from '../engine/alert.ts';
-import { alertJson } from '../engine/alert-json.ts';
+import { alertLine } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
@@ -233,8 +233,8 @@ export class Daemon {
         text: () => {
           let text = '';
           for (const a of alerted) {
-            const json = alertJson(a.p, { agentName: manager, managerName: manager, id: a.id }, a.at);
-            if (json) text += `${JSON.stringify(json)}\n`;
+            const line = alertLine(a.p, { agentName: manager, managerName: manager, id: a.id }, a.at);
+            if (line !== null) text += `${line}\n`;
           }
           alerted.length = 0;
           return text;

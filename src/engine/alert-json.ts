@@ -130,24 +130,31 @@ export function alertLine(p: Processed, who: AlertIdentity, nowMs: number): stri
     lastStamp = JSON.stringify(wazuhTimestamp(nowMs));
     lastStampMs = nowMs;
   }
-  const rest: Record<string, unknown> = {
-    agent: { id: ev.agentId, name: ev.agentName !== null ? binToUtf8(ev.agentName) : who.agentName },
-    manager: { name: who.managerName },
-    id: who.id,
-  };
-  if (!r.options.has('no_full_log')) rest['full_log'] = binToUtf8(ev.fullLog);
+  let out = `{"timestamp":${lastStamp},"rule":${rt.head},"firedtimes":${p.outcome.firedtimes},${rt.tail},"agent":{"id":${quote(ev.agentId)},"name":${quote(ev.agentName !== null ? binToUtf8(ev.agentName) : who.agentName)}},"manager":{"name":${quote(who.managerName)}},"id":${quote(who.id)}`;
+  if (!r.options.has('no_full_log')) out += `,"full_log":${quote(binToUtf8(ev.fullLog))}`;
   const pre = predecoderJson(ev);
   if (pre) {
-    const o: Record<string, string> = {};
-    for (const [k, v] of Object.entries(pre)) o[k] = binToUtf8(v as string);
-    rest['predecoder'] = o;
+    let sep = '{';
+    out += ',"predecoder":';
+    for (const [k, v] of Object.entries(pre)) {
+      out += `${sep}${quote(k)}:${quote(binToUtf8(v as string))}`;
+      sep = ',';
+    }
+    out += '}';
   }
   const dec = ev.decoder;
-  if (dec) rest['decoder'] = { ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) };
+  if (dec) out += `,"decoder":{${dec.parent !== null ? `"parent":${quote(binToUtf8(dec.parent))},` : ''}"name":${quote(binToUtf8(dec.name))}}`;
   const data = dataObject(ev);
-  if (data) rest['data'] = data;
+  if (data) out += `,"data":${JSON.stringify(data)}`;
   const loc = binToUtf8(ev.location);
   const arrow = loc.indexOf('->');
-  rest['location'] = arrow === -1 ? loc : loc.slice(arrow + 2);
-  return `{"timestamp":${lastStamp},"rule":${rt.head},"firedtimes":${p.outcome.firedtimes},${rt.tail},${JSON.stringify(rest).slice(1)}`;
+  return `${out},"location":${quote(arrow === -1 ? loc : loc.slice(arrow + 2))}}`;
+}
+
+/** Characters JSON.stringify writes as they are: no quote, backslash, control or non-ASCII. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `JSON.stringify(s)`, without its cost for the plain ASCII text most fields are. */
+function quote(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }

@@ -172,7 +172,8 @@ export class Daemon {
     const enforce = (d: BatchDecision): void => {
       const run = responder.enforce(d.decision, d.alert, d.description).then(
         () => scheduler.changed(),
-        (e: unknown) => log(`response "${d.decision.response}" for "${d.decision.target.value}": ${e instanceof Error ? e.message : String(e)}`),
+        // Said once: while the output is stalled the retries fail the same way, and say so there.
+        (e: unknown) => (output.stalled ? undefined : log(`response "${d.decision.response}" for "${d.decision.target.value}": ${e instanceof Error ? e.message : String(e)}`)),
       );
       daemon?.track(run);
     };

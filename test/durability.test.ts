@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from '../src/daemon/start.ts';
@@ -59,6 +59,27 @@ test('riposte start: a second start on the same data directory refuses, naming t
   assert.equal(readFileSync(join(env.data, 'riposte.lock'), 'utf8').split(' ')[0], String(third.child.pid));
   await killed(third.child, 'SIGTERM');
   assert.equal(existsSync(join(env.data, 'riposte.lock')), false, 'a clean stop removes its lock');
+});
+
+test('riposte start: two starts racing on a fresh data directory, exactly one runs', { timeout: 120_000 }, async (t) => {
+  const env = setupEnv('rpdurable-race-');
+  t.after(() => rmSync(env.dir, { recursive: true, force: true }));
+  const children = [0, 1].map(() => spawn(BIN, ['start', '--config', env.conf, '--data-dir', env.data], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const errs = children.map(() => '');
+  children.forEach((c, i) => c.stderr?.on('data', (b: Buffer) => (errs[i] += b.toString())));
+  t.after(async () => {
+    for (const c of children) await killed(c, 'SIGKILL');
+  });
+  // One refuses (exits 1, naming the lock), the other starts.
+  const loser = await waitFor(() => {
+    const i = children.findIndex((c) => c.exitCode !== null);
+    return i === -1 ? undefined : i;
+  }, 'one start to refuse');
+  const winner = 1 - loser;
+  assert.equal(children[loser]?.exitCode, 1);
+  assert.match(errs[loser] as string, new RegExp(`PID ${children[winner]?.pid}\\b.*riposte\\.lock`));
+  await waitFor(() => ((errs[winner] as string).includes('started:') ? true : undefined), 'the other to start');
+  assert.equal(children[winner]?.exitCode, null);
 });
 
 test('Daemon.stop() while a revert runs: the revert finishes and is recorded, no database error', { timeout: 90_000 }, async (t) => {

@@ -35,6 +35,7 @@ test('pruneAudit() removes only entries older than the retention, records the pr
   now += 100 * DAY;
   const keptId = store.appendAudit('recent', null, {});
   assert.throws(() => store.pruneAudit(3600), { code: 'RIPOSTE_ERR_STORE_INVALID' });
+  assert.equal(store.pruneAudit(200 * DAY), 0, 'nothing that old: nothing removed, nothing recorded');
   assert.equal(store.pruneAudit(90 * DAY), 6, 'five old entries and the old refusal\'s first sighting');
   assert.deepEqual(store.listAudit().map((a) => a.event), ['recent', 'audit_pruned']);
   assert.deepEqual(store.listRefusals(), [], 'aggregated refusals last seen before the horizon go too');

@@ -217,6 +217,8 @@ export class Store {
       }).immediate,
       prune: db.transaction((before: number, at: number): number => {
         const removed = s.countAuditBefore.get(before) as number;
+        // Nothing to remove, nothing to record (a daily prune of a young trail adds no rows).
+        if (removed === 0 && (s.countRefusalsBefore.get(before) as number) === 0) return 0;
         s.insertPrune.run(at, before, removed);
         s.deleteAuditBefore.run(before);
         s.deleteRefusalsBefore.run(before);
@@ -631,6 +633,7 @@ function prepare(db: Database.Database) {
     countAuditBefore: db.prepare('SELECT count(*) FROM audit WHERE at < ?').pluck(),
     deleteAuditBefore: db.prepare('DELETE FROM audit WHERE at < ?'),
     deleteRefusalsBefore: db.prepare('DELETE FROM refusals WHERE last_at < ?'),
+    countRefusalsBefore: db.prepare('SELECT count(*) FROM refusals WHERE last_at < ?').pluck(),
     insertPrune: db.prepare('INSERT INTO audit_prunes (at, before, removed) VALUES (?, ?, ?)'),
     lastPrune: db.prepare('SELECT max(before) FROM audit_prunes').pluck(),
     putCheckpoint: db.prepare(`

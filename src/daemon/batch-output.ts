@@ -118,6 +118,11 @@ export class BatchOutput {
 
   #attempt(p: Pending): void {
     this.#timer = null;
+    // After a batch was given up, no later one may commit: its checkpoint would pass the gap.
+    if (this.#abandoned) {
+      this.#done(p);
+      return;
+    }
     const { store, alerts } = this.#o;
     try {
       const { work } = p;

@@ -52,3 +52,32 @@ test('riposte start on a full disk: loud, paused, nothing torn, resumes without 
   assert.equal(new Set(numbers).size, N, 'every line has its alert');
   assert.equal(numbers.length, N, 'no alert twice');
 });
+
+test('riposte start stopped while the disk is full: the next start, with space, writes every alert exactly once', { skip: root ? false : 'needs root (mounts a tmpfs)', timeout: 120_000 }, async (t) => {
+  const env = setupEnv('rpdurable-fullstop-');
+  mkdirSync(env.data);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'rpdurable-fullstop', env.data]);
+  let d: Daemon | null = null;
+  t.after(async () => {
+    await d?.stop();
+    execFileSync('umount', [env.data]);
+    rmSync(env.dir, { recursive: true, force: true });
+  });
+  const logs: string[] = [];
+  d = await Daemon.start({ configFile: env.conf, dataDir: env.data, pollMs: 50, outputRetryMs: 100, log: (m) => logs.push(m) });
+  const N = 10_000;
+  appendBurst(env.log, 0, N);
+  await waitFor(() => (logs.some((m) => /DISK FULL/.test(m)) ? true : undefined), 'the disk-full message');
+  await d.stop();
+  d = null;
+  assert.ok(logs.some((m) => /not committed: its lines are read again at the next start/.test(m)), 'the stop says what it left');
+  execFileSync('mount', ['-o', 'remount,size=32m', env.data]);
+  d = await Daemon.start({ configFile: env.conf, dataDir: env.data, pollMs: 50, log: (m) => logs.push(m) });
+  await waitFor(() => (countLines(join(env.data, 'alerts.json')) >= N ? true : undefined), `${N} alerts after the restart`);
+  await new Promise((r) => setTimeout(r, 500));
+  await d.stop();
+  d = null;
+  const numbers = alertNumbers(join(env.data, 'alerts.json'));
+  assert.equal(new Set(numbers).size, N, 'every line has its alert');
+  assert.equal(numbers.length, N, 'no alert twice');
+});

@@ -158,3 +158,43 @@ test('riposte start: a flood of identical refusals is one audit entry with a cou
     store.close();
   }
 });
+
+test('riposte start: a block in front of a backlog runs at once and is logged when it ran, not after the backlog', { timeout: 120_000 }, async (t) => {
+  const env = setupEnv('rpdurable-arlog-');
+  t.after(() => rmSync(env.dir, { recursive: true, force: true }));
+  const resp = join(env.dir, 'responses');
+  mkdirSync(resp);
+  writeFileSync(join(resp, 'record'), `#!/bin/bash\nread -r line\ndate +%s.%N >> "${env.dir}/ran"\n`);
+  chmodSync(join(resp, 'record'), 0o755);
+  writeFileSync(env.conf, `<ossec_config>
+  <command><name>record</name><executable>record</executable><timeout_allowed>yes</timeout_allowed></command>
+  <active-response><command>record</command><location>local</location><rules_id>5712</rules_id><timeout>600</timeout></active-response>
+  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
+  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
+</ossec_config>
+`);
+  const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: () => {} });
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await d.stop();
+  });
+  // The attack, then in the same write a backlog that takes seconds to analyse.
+  const lines: string[] = [];
+  for (let i = 0; i < 10; i++) lines.push(`Mar 10 10:00:0${i} srv1 sshd[4242]: Failed password for invalid user admin from 203.0.113.54 port ${40000 + i} ssh2`);
+  for (let i = 0; i < 400_000; i++) lines.push(`Mar 10 10:00:00 srv1 sshd[4242]: Failed password for invalid user n${i} from 198.51.100.${i % 200} port ${1024 + (i % 60000)} ssh2`);
+  const written = Date.now() / 1000;
+  appendFileSync(env.log, `${lines.join('\n')}\n`);
+  await waitFor(() => (d.stats.lines >= lines.length ? true : undefined), 'the backlog to be read', 100_000);
+  const backlogSec = Date.now() / 1000 - written;
+  await d.idle();
+  await d.stop();
+  stopped = true;
+  const ran = Number(readFileSync(join(env.dir, 'ran'), 'utf8').trim().split('\n')[0]);
+  // The bound is a batch or two, not the backlog (which took several seconds).
+  assert.ok(backlogSec > 3, `the backlog took ${backlogSec.toFixed(1)} s: too short to tell`);
+  assert.ok(ran - written < 2, `the block ran ${(ran - written).toFixed(1)} s after its line was written, behind a ${backlogSec.toFixed(1)} s backlog`);
+  const line = readFileSync(join(env.data, 'active-responses.log'), 'utf8').split('\n').find((l) => l.includes('"command":"add"')) as string;
+  const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) /.exec(line) as RegExpExecArray;
+  const stamped = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime() / 1000;
+  assert.ok(Math.abs(stamped - Math.floor(ran)) <= 1, `run at ${new Date(ran * 1000).toISOString()}, stamped ${new Date(stamped * 1000).toISOString()}`);
+});

@@ -9,6 +9,7 @@ import { registerOperate } from './commands/operate.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRulesetTest } from './commands/ruleset-test.ts';
 import { registerStart } from './commands/start.ts';
+import { registerStore } from './commands/store.ts';
 
 /** Build the commander program with every sub-command registered. */
 export function buildCli(): Command {
@@ -21,5 +22,6 @@ export function buildCli(): Command {
   registerStart(program);
   registerOperate(program);
   registerConfig(program);
+  registerStore(program);
   return program;
 }

@@ -26,7 +26,8 @@
  *   else reads the file from 0 (a `checkpoint-mismatch` notice says so). Without a checkpoint, a
  *   file present at start is read from its end (only future events, which may begin mid-line, as
  *   in logcollector) unless `fromStart`.
- * - **Checkpoints** are written only by `ack(batch)`, so a crash re-delivers unacknowledged lines.
+ * - **Checkpoints** are written by `ack(batch)`, so a crash re-delivers unacknowledged lines, and
+ *   when a file without checkpoint is opened (its starting offset).
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -325,6 +326,9 @@ export class FileTailer implements AsyncIterable<TailBatch> {
       this.split.reset(start);
       this.fd = fd;
       this.ino = st.ino;
+      // Where reading of a file without checkpoint begins is remembered at once: a crash before
+      // its first batch is acknowledged must not make the next start skip what came meanwhile.
+      if (!cp) this.store?.put(this.source, { inode: st.ino, offset: start, fingerprint: this.fingerprint() });
       this.lastSize = st.size;
       this.lastMtimeMs = st.mtimeMs;
       this.lastDataAt = this.now();

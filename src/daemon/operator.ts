@@ -16,7 +16,7 @@ import { RiposteError } from '../errors.ts';
 import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
-import { Store, type AllowlistInput, type ExecutionRecord, type StoredDecision } from '../store/index.ts';
+import { openDataDirStore, type AllowlistInput, type ExecutionRecord, type Store, type StoredDecision } from '../store/index.ts';
 import { liftAllowlisted, settleReverted, type Lifted } from './allowlist-watch.ts';
 import { BUNDLED_RESPONSES } from './home.ts';
 import { BULK_CONCURRENCY, eachLimited } from './pool.ts';
@@ -77,7 +77,9 @@ export class Operator {
   constructor(opts: OperatorOptions) {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.config = loadConfigReported(opts.configFile, opts.log ?? ((m) => process.stderr.write(`riposte: ${m}\n`)));
-    this.store = Store.open(join(opts.dataDir, 'riposte.db'));
+    // Created when missing: `allowlist add` must work before the first start (errors name the
+    // path and what to do).
+    this.store = openDataDirStore(opts.dataDir);
     this.responder = new Responder({
       store: this.store,
       commands: this.config.commands,

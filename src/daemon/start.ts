@@ -4,7 +4,6 @@
  * reverts what is due, reconciled with the store at every start.
  * @module
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { binToUtf8 } from '../bytes.ts';
@@ -13,16 +12,20 @@ import { planSources, type SourcePlan } from '../collect/sources.ts';
 import { ConfigLoad } from '../config/prepare.ts';
 import type { RiposteConfig } from '../config/types.ts';
 import { compileBindings, decide, type DecideContext } from '../decide/index.ts';
+import type { Refusal } from '../decide/types.ts';
 import { toAlert } from '../engine/alert.ts';
-import { alertJson } from '../engine/alert-json.ts';
+import { alertLine } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
 import { Spawner } from '../programs/_spawner.ts';
 import { RevertScheduler } from '../schedule/index.ts';
-import { Store } from '../store/index.ts';
+import { ensureDataDir, openDataDirStore, type Store } from '../store/index.ts';
+import { AlertFile } from './alert-file.ts';
 import { AllowlistWatch } from './allowlist-watch.ts';
+import { ALERTS_OUTPUT, BatchOutput, type BatchDecision } from './batch-output.ts';
+import { lockDataDir, type DataDirLock } from './lock.ts';
 import { BUNDLED_RESPONSES, NFSET_HELPER_PATH, RIPOSTE_HOME } from './home.ts';
 import { Responder } from './responder.ts';
 
@@ -39,7 +42,16 @@ export interface StartOptions {
   /** Clock, seconds since the epoch. */
   readonly now?: () => number;
   readonly log?: (msg: string) => void;
+  /** How long audit entries are kept (see docs/store.md). @default 90 days */
+  readonly auditRetentionSec?: number;
+  /** Wait between retries of a batch whose output failed (disk full). @default 1000 */
+  readonly outputRetryMs?: number;
 }
+
+/** The documented audit retention: entries and aggregated refusals older than this are pruned. */
+export const DEFAULT_AUDIT_RETENTION_SEC = 90 * 86_400;
+/** How often a running daemon prunes the audit. */
+const PRUNE_EVERY_MS = 86_400_000;
 
 export interface DaemonStats {
   lines: number;
@@ -53,22 +65,28 @@ export class Daemon {
   readonly #store: Store;
   readonly #scheduler: RevertScheduler;
   readonly #collector: LogCollector;
-  readonly #alerts: WriteStream;
+  readonly #alerts: AlertFile;
+  readonly #output: BatchOutput;
   readonly #running: Promise<void>;
   readonly #pending = new Set<Promise<unknown>>();
-
   readonly #children: Children;
-  readonly #later: AfterDispatch;
+  readonly #lock: DataDirLock;
+  readonly #pruneTimer: NodeJS.Timeout;
   #allowlistWatch: AllowlistWatch | null = null;
 
-  private constructor(store: Store, scheduler: RevertScheduler, collector: LogCollector, alerts: WriteStream, running: Promise<void>, children: Children, later: AfterDispatch) {
-    this.#children = children;
-    this.#later = later;
-    this.#store = store;
-    this.#scheduler = scheduler;
-    this.#collector = collector;
-    this.#alerts = alerts;
-    this.#running = running;
+  private constructor(p: {
+    store: Store; scheduler: RevertScheduler; collector: LogCollector; alerts: AlertFile; output: BatchOutput;
+    running: Promise<void>; children: Children; lock: DataDirLock; pruneTimer: NodeJS.Timeout;
+  }) {
+    this.#store = p.store;
+    this.#scheduler = p.scheduler;
+    this.#collector = p.collector;
+    this.#alerts = p.alerts;
+    this.#output = p.output;
+    this.#running = p.running;
+    this.#children = p.children;
+    this.#lock = p.lock;
+    this.#pruneTimer = p.pruneTimer;
   }
 
   /** Load everything, reconcile the store with reality, then start following the logs. */
@@ -81,26 +99,60 @@ export class Daemon {
       configFile: opts.configFile, home: RIPOSTE_HOME, responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])], collects: true,
       ...(opts.rulesetDir ? { rulesetDir: opts.rulesetDir } : {}),
     });
+    // One daemon per data directory, checked before anything starts: two would write every
+    // alert twice and count offences apart.
+    ensureDataDir(opts.dataDir);
+    const lock = lockDataDir(opts.dataDir);
     // Children are started before the ruleset loads, while this process is small (see
     // programs/_spawner.ts): tools run through a helper, blocks through one long-lived nft.
-    const children = startChildren();
-    // Also before the ruleset loads: journalctl, for the journald <localfile> (collect/sources.ts).
-    const sources = planSources(load.config?.localfiles ?? [], { log });
+    let children: Children | null = null;
+    let sources: SourcePlan | null = null;
     try {
+      children = startChildren();
+      // Also before the ruleset loads: journalctl, for the journald <localfile> (collect/sources.ts).
+      sources = planSources(load.config?.localfiles ?? [], { log });
       const { config, ruleset } = load.finish(log);
-      return await Daemon.#start(opts, config, ruleset, now, log, children, sources);
+      return await Daemon.#start(opts, config, ruleset, now, log, children, sources, lock);
     } catch (e) {
-      sources.close();
-      children.close();
+      sources?.close();
+      children?.close();
+      lock.release();
       throw e;
     }
   }
 
-  static async #start(opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children, sources: SourcePlan): Promise<Daemon> {
-    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-    const store = Store.open(join(opts.dataDir, 'riposte.db'));
+  static async #start(
+    opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children,
+    sources: SourcePlan, lock: DataDirLock,
+  ): Promise<Daemon> {
+    const store = openDataDirStore(opts.dataDir);
+    let alerts: AlertFile | null = null;
+    try {
+      alerts = AlertFile.open(join(opts.dataDir, 'alerts.json'), store.getOutputMark(ALERTS_OUTPUT));
+      if (alerts.cutBytes > 0) log(`alerts.json: removed ${alerts.cutBytes} bytes written after the last checkpoint (their log lines are read again)`);
+      return await Daemon.#run(opts, config, ruleset, now, log, children, sources, lock, store, alerts);
+    } catch (e) {
+      alerts?.close();
+      store.close();
+      throw e;
+    }
+  }
+
+  static async #run(
+    opts: StartOptions, config: RiposteConfig, ruleset: Ruleset, now: () => number, log: (msg: string) => void, children: Children,
+    sources: SourcePlan, lock: DataDirLock, store: Store, alerts: AlertFile,
+  ): Promise<Daemon> {
+    const retentionSec = opts.auditRetentionSec ?? DEFAULT_AUDIT_RETENTION_SEC;
+    const prune = (): void => {
+      try {
+        const removed = store.pruneAudit(retentionSec);
+        if (removed > 0) log(`audit: removed ${removed} entries older than ${Math.round(retentionSec / 86_400)} days (retention)`);
+      } catch (e) {
+        log(`audit retention: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    prune();
     const arLog = new ArLogAppender(join(opts.dataDir, 'active-responses.log'));
-    const alerts = createWriteStream(join(opts.dataDir, 'alerts.json'), { flags: 'a', mode: 0o640 });
     const manager = hostname();
     const responder = new Responder({
       store,
@@ -129,26 +181,42 @@ export class Daemon {
       ignoreMode: 'live', logAlertLevel: config.logAlertLevel, ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
     });
     let batchStart = now();
-    const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
+    let daemon: Daemon | null = null;
+    // enforce() records the decision synchronously, before its first await: desired state is
+    // durable before anything runs. A recording that fails (disk full) is retried by the output
+    // path before the batch's checkpoint may pass it.
+    const enforce = (d: BatchDecision): void => {
+      const run = responder.enforce(d.decision, d.alert, d.description).then(
+        () => scheduler.changed(),
+        // Said once: while the output is stalled the retries fail the same way, and say so there.
+        (e: unknown) => (output.stalled ? undefined : log(`response "${d.decision.response}" for "${d.decision.target.value}": ${e instanceof Error ? e.message : String(e)}`)),
+      );
+      daemon?.track(run);
+    };
+    const output = new BatchOutput({ store, alerts, enforce, changed: () => scheduler.changed(), log, now, ...(opts.outputRetryMs !== undefined ? { retryMs: opts.outputRetryMs } : {}) });
     const collector = new LogCollector(
       sources.specs,
       {
-        // Acknowledged offsets are committed after this turn's runs were dispatched, not between.
-        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => later.add(() => store.putCheckpoint(s, cp)) },
+        // Batch checkpoints are committed by the output path, in one transaction with the output
+        // they cover (BatchOutput); the acknowledgement that follows writes the same value again,
+        // unless the output gave up on a batch at shutdown (then nothing may pass it). The
+        // tailer's own put is where a file without checkpoint starts.
+        store: { get: (s) => store.getCheckpoint(s), put: (s, cp) => (output.abandoned ? undefined : store.putCheckpoint(s, cp)) },
         fromStart: opts.fromStart ?? false,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         log: (n) => log(`${n.source}: ${n.message}`),
       },
     );
     let seq = 0;
-    let daemon: Daemon | null = null;
     const running = collector.run((batch) => {
       watch.refresh();
       // Decisions first: each is recorded and its program started (as far as it goes without
-      // waiting for I/O) before anything else is written; alerts.json and the offence counters
-      // follow once this turn's runs have been dispatched.
+      // waiting for I/O) before anything else is written; alerts.json, the offence counters and
+      // the checkpoint follow on the next turn, and the collector reads on only once they are
+      // written (backpressure: the backlog stays in the log file).
       const alerted: Array<{ p: Processed; id: string; at: number }> = [];
-      let decided = false;
+      const decisions: BatchDecision[] = [];
+      const refusals: Refusal[] = [];
       for (const line of batch.lines) {
         const p = session.process(batch.source, line);
         if (daemon) daemon.stats.lines++;
@@ -158,18 +226,15 @@ export class Daemon {
           if (daemon) daemon.stats.alerts++;
           const description = binToUtf8(p.outcome.description);
           for (const o of decide(alert, ctx)) {
-            decided = true;
             if (o.kind === 'refusal') {
               if (daemon) daemon.stats.refusals++;
-              later.add(() => store.appendAudit(`refused:${o.reason}`, null, { response: o.response, rule: o.ruleId, target: o.target, detail: o.detail }));
+              refusals.push(o);
               continue;
             }
             if (daemon) daemon.stats.decisions++;
-            // enforce() records the decision synchronously, before its first await: desired
-            // state is durable before anything runs.
-            const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
-            daemon?.track(run);
-            later.add(() => scheduler.changed());
+            const d = { decision: o, alert, description };
+            decisions.push(d);
+            enforce(d);
           }
         }
         // Built later from this event's own objects (the outcome holds its firedtimes snapshot).
@@ -177,18 +242,26 @@ export class Daemon {
       }
       const since = batchStart;
       batchStart = now();
-      if (alerted.length === 0 && !decided) return;
-      later.add(() => {
-        let text = '';
-        for (const a of alerted) {
-          const json = alertJson(a.p, { agentName: manager, managerName: manager, id: a.id }, a.at);
-          if (json) text += `${JSON.stringify(json)}\n`;
-        }
-        if (text) alerts.write(text);
-        if (decided) for (const [key, off] of ctx.state.offenders) if (off.last >= since) store.saveOffence(key, off);
+      const decided = decisions.length > 0 || refusals.length > 0;
+      return output.commit({
+        source: batch.source,
+        checkpoint: batch.lines.length > 0 ? batch.checkpoint : null,
+        decisions,
+        refusals,
+        text: () => {
+          let text = '';
+          for (const a of alerted) {
+            const line = alertLine(a.p, { agentName: manager, managerName: manager, id: a.id }, a.at);
+            if (line !== null) text += `${line}\n`;
+          }
+          alerted.length = 0;
+          return text;
+        },
+        offences: () => (decided ? [...ctx.state.offenders].filter(([, off]) => off.last >= since) : []),
       });
     });
-    daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);
+    const pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+    daemon = new Daemon({ store, scheduler, collector, alerts, output, running, children, lock, pruneTimer });
     daemon.#allowlistWatch = watch;
     running.catch((e: unknown) => log(`log collector stopped: ${String(e)}`));
     log(`started: ${config.localfiles.length} log file(s), ${config.activeResponses.filter((a) => !a.disabled).length} active response(s)`);
@@ -208,52 +281,23 @@ export class Daemon {
   /**
    * Stop following logs and scheduling. Active responses stay in force (desired state): they
    * are reverted on time by the next start, and firewall elements also expire in the kernel.
+   * The store closes last, once no revert and no run can write to it any more.
    */
   async stop(): Promise<void> {
-    await this.#collector.stop();
+    clearInterval(this.#pruneTimer);
+    const stopping = this.#collector.stop();
+    this.#output.close();
+    await stopping;
     await this.#running.catch(() => {});
+    this.#output.close();
+    await this.idle();
+    await this.#scheduler.stop();
     await this.idle();
     await this.#allowlistWatch?.stop();
-    this.#later.flush();
-    this.#scheduler.stop();
     this.#children.close();
-    await new Promise<void>((r) => this.#alerts.end(() => r()));
+    this.#alerts.close();
     this.#store.close();
-  }
-}
-
-/**
- * Writes that must not sit between a decision and the start of its run (alerts.json lines,
- * offence counters, log checkpoints): queued during a batch, done in FIFO order on the next
- * turn of the event loop, once the runs' synchronous part (up to the nft write) is over.
- */
-class AfterDispatch {
-  #jobs: Array<() => void> = [];
-  #immediate: NodeJS.Immediate | null = null;
-  readonly #onError: (e: unknown) => void;
-
-  constructor(onError: (e: unknown) => void) {
-    this.#onError = onError;
-  }
-
-  add(job: () => void): void {
-    this.#jobs.push(job);
-    this.#immediate ??= setImmediate(() => this.flush());
-  }
-
-  /** Run what is queued now (also at shutdown, before the files close). */
-  flush(): void {
-    if (this.#immediate) clearImmediate(this.#immediate);
-    this.#immediate = null;
-    const jobs = this.#jobs;
-    this.#jobs = [];
-    for (const j of jobs) {
-      try {
-        j();
-      } catch (e) {
-        this.#onError(e);
-      }
-    }
+    this.#lock.release();
   }
 }
 

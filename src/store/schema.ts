@@ -87,6 +87,54 @@ const MIGRATIONS: readonly string[] = [
     fingerprint TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: durable output marks, aggregated refusals, and the audit's retention.
+  // - outputs: how much of an output file (alerts.json) the committed checkpoints cover; written
+  //   in the same transaction as the checkpoints, so a restart cuts the file back to it and
+  //   re-delivered events are written once.
+  // - refusals: repeated identical refusals are one counted row (first and last seen), not one
+  //   audit row each; the first sighting is also an audit row.
+  // - audit_prunes: the only way rows leave the audit. A prune is itself an append-only record,
+  //   its horizon is at least a day old and never moves back, and the delete trigger lets through
+  //   only rows older than the latest recorded horizon: what the audit keeps stays append-only.
+  `
+  CREATE TABLE outputs (
+    name  TEXT PRIMARY KEY,
+    inode INTEGER NOT NULL,
+    size  INTEGER NOT NULL CHECK (size >= 0)
+  ) STRICT;
+
+  CREATE TABLE refusals (
+    key      TEXT PRIMARY KEY,
+    reason   TEXT NOT NULL,
+    response TEXT NOT NULL,
+    rule_id  INTEGER NOT NULL,
+    target   TEXT,
+    detail   TEXT,
+    count    INTEGER NOT NULL CHECK (count >= 1),
+    first_at REAL NOT NULL,
+    last_at  REAL NOT NULL
+  ) STRICT;
+  CREATE INDEX refusals_last ON refusals (last_at);
+
+  CREATE TABLE audit_prunes (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      REAL NOT NULL,
+    before  REAL NOT NULL,
+    removed INTEGER NOT NULL CHECK (removed >= 0),
+    CHECK (before <= at - 86400)
+  ) STRICT;
+  CREATE TRIGGER audit_prunes_no_update BEFORE UPDATE ON audit_prunes BEGIN SELECT RAISE(ABORT, 'audit_prunes is append-only'); END;
+  CREATE TRIGGER audit_prunes_no_delete BEFORE DELETE ON audit_prunes BEGIN SELECT RAISE(ABORT, 'audit_prunes is append-only'); END;
+  CREATE TRIGGER audit_prunes_forward BEFORE INSERT ON audit_prunes
+    WHEN NEW.before < coalesce((SELECT max(before) FROM audit_prunes), -1e308)
+    BEGIN SELECT RAISE(ABORT, 'an audit prune horizon never moves back'); END;
+
+  CREATE INDEX audit_at ON audit (at);
+  DROP TRIGGER audit_no_delete;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    WHEN OLD.at >= coalesce((SELECT max(before) FROM audit_prunes), -1e308)
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only: only entries older than a recorded prune may be removed'); END;
+  `,
 ];
 
 /** The schema version this code writes. */

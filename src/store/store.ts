@@ -17,9 +17,9 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { AlertV1, DecideState, DecisionV1, Target } from '../decide/types.ts';
+import type { AlertV1, DecideState, DecisionV1, Refusal, Target } from '../decide/types.ts';
 import { activeKey } from '../decide/index.ts';
-import { StoreError } from './errors.ts';
+import { openError, StoreError } from './errors.ts';
 import { migrate } from './schema.ts';
 import { canTransition } from './transitions.ts';
 import type {
@@ -32,6 +32,8 @@ import type {
   ExecutionRecord,
   ListedDecision,
   Offender,
+  OutputMark,
+  RefusalRecord,
   StoredDecision,
 } from './types.ts';
 
@@ -43,6 +45,60 @@ export interface StoreOptions {
   readonly synchronous?: 'normal' | 'full';
   /** How long a write waits for another process's lock before failing (default 5000). */
   readonly busyTimeoutMs?: number;
+}
+
+/**
+ * What one processed batch of log lines leaves behind, committed together by
+ * {@link Store.commitBatch}: a checkpoint never covers events whose output is not recorded with it.
+ */
+export interface BatchCommit {
+  /** The source's new checkpoint (the batch's last line). */
+  readonly checkpoint?: { readonly source: string; readonly checkpoint: Checkpoint };
+  /** How far the output file now reaches (written and complete before this commit). */
+  readonly output?: { readonly name: string; readonly mark: OutputMark };
+  /** Offender histories changed by the batch. */
+  readonly offences?: ReadonlyArray<readonly [string, Offender]>;
+  /** The batch's refusals, already folded: identical ones once, with their count. */
+  readonly refusals?: readonly RefusalCount[];
+}
+
+/** Identical refusals of one batch, folded (see {@link foldRefusals}). */
+export interface RefusalCount {
+  readonly refusal: Refusal;
+  readonly count: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+/** The shortest audit retention {@link Store.pruneAudit} accepts (the schema enforces it too). */
+export const MIN_AUDIT_RETENTION_SEC = 86_400;
+
+/**
+ * Fold refusals that are the same (reason, response, rule, target) into one entry with a count
+ * and the latest detail: a flood of identical refusals costs one row, not one per alert.
+ * @param at when they happened (seconds)
+ * @example store.commitBatch({ refusals: foldRefusals(batchRefusals, now) })
+ */
+export function foldRefusals(refusals: readonly Refusal[], at: number): RefusalCount[] {
+  const byKey = new Map<string, { refusal: Refusal; count: number; firstAt: number; lastAt: number }>();
+  for (const r of refusals) {
+    const key = refusalKey(r);
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.count++;
+      seen.refusal = r;
+    } else byKey.set(key, { refusal: r, count: 1, firstAt: at, lastAt: at });
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * What makes refusals "the same": reason, response, rule and target. Not the detail, which
+ * changes with every repeat (a duplicate's offence number) or is the hostile value itself (an
+ * invalid target): the row keeps the latest detail.
+ */
+function refusalKey(r: Refusal): string {
+  return JSON.stringify([r.reason, r.response, r.ruleId, r.target ? `${r.target.kind}:${r.target.value}` : null]);
 }
 
 /** A new runtime allowlist entry. */
@@ -113,6 +169,8 @@ export class Store {
     transition: (id: string, from: DecisionState, to: DecisionState, at: number, detail: string) => void;
     allowAdd: (e: AllowlistInput, at: number) => void;
     allowRemove: (value: string, at: number) => boolean;
+    batch: (b: BatchCommit, at: number) => void;
+    prune: (before: number, at: number) => number;
   };
 
   private constructor(db: Database.Database, now: () => number) {
@@ -143,6 +201,31 @@ export class Store {
         s.insertAudit.run(at, null, 'allowlist_removed', JSON.stringify({ value }));
         return true;
       }).immediate,
+      batch: db.transaction((b: BatchCommit, at: number): void => {
+        if (b.checkpoint) {
+          const cp = b.checkpoint.checkpoint;
+          s.putCheckpoint.run(b.checkpoint.source, cp.inode, cp.offset, cp.fingerprint);
+        }
+        if (b.output) s.putOutput.run(b.output.name, b.output.mark.inode, b.output.mark.size);
+        for (const [key, off] of b.offences ?? []) s.putOffender.run(key, off.count, off.last);
+        for (const f of b.refusals ?? []) {
+          const r = f.refusal;
+          const target = r.target ? `${r.target.kind}:${r.target.value}` : null;
+          const total = s.upsertRefusal.get(refusalKey(r), r.reason, r.response, r.ruleId, target, r.detail, f.count, f.firstAt, f.lastAt) as number;
+          // The first sighting is an audit entry (as every refusal used to be); repeats only count.
+          if (total === f.count) s.insertAudit.run(at, null, `refused:${r.reason}`, JSON.stringify({ response: r.response, rule: r.ruleId, target: r.target, detail: r.detail, count: f.count }));
+        }
+      }).immediate,
+      prune: db.transaction((before: number, at: number): number => {
+        const removed = s.countAuditBefore.get(before) as number;
+        // Nothing to remove, nothing to record (a daily prune of a young trail adds no rows).
+        if (removed === 0 && (s.countRefusalsBefore.get(before) as number) === 0) return 0;
+        s.insertPrune.run(at, before, removed);
+        s.deleteAuditBefore.run(before);
+        s.deleteRefusalsBefore.run(before);
+        s.insertAudit.run(at, null, 'audit_pruned', JSON.stringify({ before, removed }));
+        return removed;
+      }).immediate,
     };
   }
 
@@ -153,8 +236,13 @@ export class Store {
    * @example const store = Store.open(path.join(dir, 'riposte.db'));
    */
   static open(file: string, opts: StoreOptions = {}): Store {
-    if (file !== ':memory:') closeSync(openSync(file, 'a', 0o600));
-    const db = new Database(file);
+    let db: Database.Database;
+    try {
+      if (file !== ':memory:') closeSync(openSync(file, 'a', 0o600));
+      db = new Database(file);
+    } catch (e) {
+      throw openError(file, e);
+    }
     try {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -164,7 +252,7 @@ export class Store {
       return new Store(db, opts.now ?? (() => Date.now() / 1000));
     } catch (e) {
       db.close();
-      throw e;
+      throw e instanceof StoreError ? e : openError(file, e);
     }
   }
 
@@ -501,6 +589,53 @@ export class Store {
   putCheckpoint(source: string, cp: Checkpoint): void {
     this.#s.putCheckpoint.run(source, cp.inode, cp.offset, cp.fingerprint);
   }
+
+  // ── batches: checkpoint + the output it covers, in one transaction ──────────────────────
+
+  /**
+   * Commit what one batch of log lines produced, all or nothing: the checkpoint together with
+   * the output mark (how far alerts.json is written and complete), offence counters and folded
+   * refusals. A crash before the commit re-delivers the batch; after it, nothing is redone.
+   * @example store.commitBatch({ checkpoint: { source, checkpoint }, output: { name: 'alerts.json', mark } })
+   */
+  commitBatch(b: BatchCommit): void {
+    this.#tx.batch(b, this.#now());
+  }
+
+  /** How far the committed checkpoints say an output file reaches, or null. */
+  getOutputMark(name: string): OutputMark | null {
+    const r = this.#s.getOutput.get(name) as OutputMark | undefined;
+    return r ? { inode: r.inode, size: r.size } : null;
+  }
+
+  /** Aggregated refusals, most recent first. @example store.listRefusals({ limit: 20 }) */
+  listRefusals(filter: { readonly limit?: number } = {}): RefusalRecord[] {
+    const rows = this.#s.listRefusals.all(filter.limit ?? 1000) as Array<{
+      reason: string; response: string; rule_id: number; target: string | null; detail: string | null; count: number; first_at: number; last_at: number;
+    }>;
+    return rows.map((r) => ({ reason: r.reason, response: r.response, ruleId: r.rule_id, target: r.target, detail: r.detail, count: r.count, firstAt: r.first_at, lastAt: r.last_at }));
+  }
+
+  // ── audit retention ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Remove audit entries (and aggregated refusals) last seen more than `retentionSec` ago, the
+   * only sanctioned way anything leaves the audit: the prune is recorded first (`audit_prunes`,
+   * itself append-only, plus an `audit_pruned` audit entry), and the file's triggers refuse any
+   * delete of an entry newer than the latest recorded horizon.
+   * @returns how many audit entries were removed
+   * @throws StoreError `RIPOSTE_ERR_STORE_INVALID` for a retention shorter than a day
+   * @example store.pruneAudit(90 * 86400)
+   */
+  pruneAudit(retentionSec: number): number {
+    if (!(retentionSec >= MIN_AUDIT_RETENTION_SEC)) {
+      throw new StoreError('RIPOSTE_ERR_STORE_INVALID', `Audit retention "${retentionSec}" s is shorter than the minimum of ${MIN_AUDIT_RETENTION_SEC} s (one day)`);
+    }
+    const at = this.#now();
+    const horizon = this.#s.lastPrune.get() as number | null;
+    const before = Math.max(at - retentionSec, horizon ?? -Infinity);
+    return this.#tx.prune(before, at);
+  }
 }
 
 function listParams(filter: DecisionFilter): Record<string, unknown> {
@@ -585,6 +720,19 @@ function prepare(db: Database.Database) {
       WHERE (@decisionId IS NULL OR decision_id = @decisionId) AND id > @afterId
       ORDER BY id LIMIT @limit`),
     getCheckpoint: db.prepare('SELECT inode, offset, fingerprint FROM checkpoints WHERE source = ?'),
+    putOutput: db.prepare('INSERT INTO outputs (name, inode, size) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET inode = excluded.inode, size = excluded.size'),
+    getOutput: db.prepare('SELECT inode, size FROM outputs WHERE name = ?'),
+    upsertRefusal: db.prepare(`
+      INSERT INTO refusals (key, reason, response, rule_id, target, detail, count, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at, detail = excluded.detail
+      RETURNING count`).pluck(),
+    listRefusals: db.prepare('SELECT reason, response, rule_id, target, detail, count, first_at, last_at FROM refusals ORDER BY last_at DESC, key LIMIT ?'),
+    countAuditBefore: db.prepare('SELECT count(*) FROM audit WHERE at < ?').pluck(),
+    deleteAuditBefore: db.prepare('DELETE FROM audit WHERE at < ?'),
+    deleteRefusalsBefore: db.prepare('DELETE FROM refusals WHERE last_at < ?'),
+    countRefusalsBefore: db.prepare('SELECT count(*) FROM refusals WHERE last_at < ?').pluck(),
+    insertPrune: db.prepare('INSERT INTO audit_prunes (at, before, removed) VALUES (?, ?, ?)'),
+    lastPrune: db.prepare('SELECT max(before) FROM audit_prunes').pluck(),
     putCheckpoint: db.prepare(`
       INSERT INTO checkpoints (source, inode, offset, fingerprint) VALUES (?, ?, ?, ?)
       ON CONFLICT (source) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, fingerprint = excluded.fingerprint`),

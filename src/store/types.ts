@@ -105,3 +105,24 @@ export interface Checkpoint {
   /** A fingerprint of the file's first bytes (detects truncate-and-regrow). */
   readonly fingerprint: string;
 }
+
+/** How far an output file (alerts.json) reached at the last committed checkpoint. */
+export interface OutputMark {
+  /** The file's inode: a rotated file is not cut back. */
+  readonly inode: number;
+  /** Bytes written and complete. */
+  readonly size: number;
+}
+
+/** Identical refusals, counted: one row however often they repeat. */
+export interface RefusalRecord {
+  readonly reason: string;
+  readonly response: string;
+  readonly ruleId: number;
+  /** `kind:value`, or null when the alert had no target. */
+  readonly target: string | null;
+  readonly detail: string | null;
+  readonly count: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}

@@ -16,14 +16,9 @@ export function registerStart(program: Command): void {
     .option('--response-dir <dir>', 'an extra directory of response programs (searched after the bundled one)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--from-start', 'read logs without a checkpoint from their start (default: only new lines)')
     .action(async (opts: { config: string; dataDir: string; rulesetDir?: string; responseDir: string[]; fromStart?: boolean }) => {
-      const daemon = await Daemon.start({
-        configFile: opts.config,
-        dataDir: opts.dataDir,
-        ...(opts.rulesetDir ? { rulesetDir: opts.rulesetDir } : {}),
-        responseDirs: opts.responseDir,
-        fromStart: opts.fromStart === true,
-      });
-      await new Promise<void>((resolve) => {
+      // Listening before the start: a signal that comes while it starts stops the daemon cleanly
+      // (lock released, output committed) once it is up, instead of killing it half-way.
+      const stopRequested = new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -32,6 +27,14 @@ export function registerStart(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      const daemon = await Daemon.start({
+        configFile: opts.config,
+        dataDir: opts.dataDir,
+        ...(opts.rulesetDir ? { rulesetDir: opts.rulesetDir } : {}),
+        responseDirs: opts.responseDir,
+        fromStart: opts.fromStart === true,
+      });
+      await stopRequested;
       await daemon.stop();
     });
 }

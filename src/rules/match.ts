@@ -19,7 +19,25 @@ export interface RuleOutcome {
   /** The rule fired inside its `ignore` window: no alert, nothing stored, no response. */
   readonly suppressed: boolean;
   readonly description: string;
+  /**
+   * `previous_output`: the full logs of the stored events the firing correlation rule counted,
+   * newest first, joined with newlines (at most 11, as analysisd keeps); null when the rule is
+   * not a correlation rule, or counted fewer than two.
+   */
+  readonly previousOutput: string | null;
 }
+
+/**
+ * The first-time-seen keys of `<if_fts/>` rules (analysisd's fts store and `queue/fts/fts-queue`).
+ * Injected so a daemon can keep them across restarts; a session keeps them in memory by default.
+ */
+export interface FtsStore {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+/** Most `previous_output` entries analysisd keeps for one event (its `last_events` slots 0..10). */
+const LAST_EVENTS_MAX = 11;
 
 export interface SessionOptions {
   /** Minimum level written as an alert (`log_alert_level`, default 3). */
@@ -33,6 +51,8 @@ export interface SessionOptions {
    * analysisd does in production.
    */
   readonly ignoreMode?: 'logtest' | 'live';
+  /** Where first-time-seen keys live; default: in this session's memory. */
+  readonly fts?: FtsStore;
 }
 
 const SRCIP_BIT = 1 << CONTEXT_FIELDS.indexOf('srcip');
@@ -86,7 +106,12 @@ export class RuleSession {
   private readonly timeIgnored: Float64Array;
   private readonly memory: CorrelationMemory;
   private readonly diffs = new Map<number, string>();
-  private readonly ftsSeen = new Set<string>();
+  private readonly ftsSeen: FtsStore;
+  /** Events counted by the last successful context search, for `previous_output`. */
+  private readonly lastEvents: StoredEvent[] = [];
+  private lastEventsCount = 0;
+  /** The event whose context search filled `lastEvents` (its outcome carries them). */
+  private lastEventsOf: EventInfo | null = null;
   /** False once the clock went backwards (then context searches walk whole lists). */
   private monotonic = true;
   private lastTime = -Infinity;
@@ -105,6 +130,7 @@ export class RuleSession {
     this.memory = new CorrelationMemory(opts.memorySize, rules.indexedLists);
     this.logAlertLevel = opts.logAlertLevel ?? 3;
     this.liveIgnore = opts.ignoreMode === 'live';
+    this.ftsSeen = opts.fts ?? new Set<string>();
     this.tzOffsetMin = opts.tzOffsetMin ?? ((t) => -new Date(t * 1000).getTimezoneOffset());
   }
 
@@ -115,25 +141,38 @@ export class RuleSession {
     const type = ev.decoder?.type ?? 'syslog';
     for (const root of this.rules.roots) {
       if (root.category !== type) continue;
+      this.lastEventsOf = null;
       let rule = this.check(ev, root);
       if (!rule) continue;
       const firedtimes = this.firedtimes[rule.index] as number;
-      if (rule.level === 0) return { rule, firedtimes, alert: false, suppressed: false, description: substituteDescription(rule.description, ev) };
+      if (rule.level === 0) return { rule, firedtimes, alert: false, suppressed: false, description: substituteDescription(rule.description, ev), previousOutput: null };
       if (rule.ignoreTime) {
         const since = this.timeIgnored[rule.index] as number;
         if (since === 0) this.timeIgnored[rule.index] = ev.time;
         else if (ev.time - since < rule.ignoreTime) {
           const parent = this.prevRule[rule.index];
           if (!this.liveIgnore || !parent) {
-            return { rule, firedtimes, alert: false, suppressed: true, description: substituteDescription(rule.description, ev) };
+            return { rule, firedtimes, alert: false, suppressed: true, description: substituteDescription(rule.description, ev), previousOutput: null };
           }
+          // The parent alerts without the correlation's previous events (as analysisd writes it).
+          this.lastEventsOf = null;
           rule = parent;
         } else this.timeIgnored[rule.index] = 0;
       }
       this.memory.add(ev, rule);
-      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, suppressed: false, description: substituteDescription(rule.description, ev) };
+      const previousOutput = this.lastEventsOf === ev ? this.previousOutput() : null;
+      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, suppressed: false, description: substituteDescription(rule.description, ev), previousOutput };
     }
-    return { rule: null, firedtimes: 0, alert: false, suppressed: false, description: '' };
+    return { rule: null, firedtimes: 0, alert: false, suppressed: false, description: '', previousOutput: null };
+  }
+
+  /** analysisd prints `previous_output` only when at least two events were counted. */
+  private previousOutput(): string | null {
+    const n = this.lastEventsCount;
+    if (n < 2 || (this.lastEvents[1] as StoredEvent).ev.fullLog === '') return null;
+    let out = (this.lastEvents[0] as StoredEvent).ev.fullLog;
+    for (let i = 1; i < n; i++) out += `\n${(this.lastEvents[i] as StoredEvent).ev.fullLog}`;
+    return out;
   }
 
   private check(ev: EventInfo, rule: Rule): Rule | null {
@@ -244,6 +283,7 @@ export class RuleSession {
       }
       if (!sameAndDifferent(rule, lf, my)) continue;
       if (lf.matched >= rule.level) return false;
+      if (count < LAST_EVENTS_MAX) this.lastEvents[count] = s;
       if (count < rule.frequency) {
         count++;
         if (!firstMatched) firstMatched = s;
@@ -251,6 +291,8 @@ export class RuleSession {
       }
       my.matched = rule.level;
       if (firstMatched) firstMatched.ev.matched = rule.level;
+      this.lastEventsCount = Math.min(count + 1, LAST_EVENTS_MAX);
+      this.lastEventsOf = my;
       return true;
     }
     return false;

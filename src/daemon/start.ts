@@ -15,6 +15,7 @@ import { compileBindings, decide, type DecideContext } from '../decide/index.ts'
 import { toAlert } from '../engine/alert.ts';
 import { alertJson } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
+import { FtsQueueFile } from '../engine/fts-queue.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
@@ -115,7 +116,9 @@ export class Daemon {
       state: store.loadDecideState(now()),
       now,
     };
-    const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
+    // First-time-seen keys survive restarts, as analysisd's queue/fts/fts-queue does.
+    const fts = FtsQueueFile.open(join(opts.dataDir, 'fts-queue'), log);
+    const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel, fts });
     let batchStart = now();
     const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(

@@ -1,7 +1,7 @@
 /**
  * Compares Riposte's alerts.json with the live analysisd reference (`../shared/conformance/
- * wazuh-live/`) on every field but timestamp, id, agent.name and manager.name (and the MITRE
- * names the reference could not load), per input and in total.
+ * wazuh-live/`) on every field but timestamp, id, agent.name and manager.name, per input and in
+ * total.
  * Usage: node --import tsx scripts/live-report.ts [--start] [name...]
  *   default: the engine in process, as `riposte start` runs it;
  *   --start: each input streamed through a real `riposte start` process (root for absolute paths).

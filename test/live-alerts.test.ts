@@ -1,8 +1,7 @@
 /**
  * Conformance of alerts.json with the live wazuh-analysisd 4.14.7 reference
  * (`../shared/conformance/wazuh-live/`): every alert, every field but timestamp, id, agent.name
- * and manager.name (and the MITRE names the reference had no database for), values, types and
- * nesting included. Every input through the engine as `riposte start` runs it; a set covering
+ * and manager.name, values, types and nesting included. Every input through the engine as `riposte start` runs it; a set covering
  * each field the reference writes (ftscomment, previous_output, typed arrays, mail, no_full_log,
  * no_log, accumulate, an undecoded event, an absolute log path) through a real `riposte start`
  * process; and the first-time-seen state across a daemon restart.

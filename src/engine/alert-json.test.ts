@@ -13,7 +13,7 @@ test('alertJson() writes an sshd failure in Wazuh alerts.json shape', () => {
   const s = new AnalysisSession(ruleset, () => 1_700_000_000);
   const p = s.process('/var/log/auth.log', 'Dec 10 01:02:02 host sshd[1234]: Failed password for root from 198.51.100.1 port 1066 ssh2');
   interface Shape {
-    rule: { id: string; level: number; groups: string[]; pci_dss: string[]; mitre: { id: string[] }; firedtimes: number; mail: boolean };
+    rule: { id: string; level: number; groups: string[]; pci_dss: string[]; mitre: { id: string[]; tactic: string[]; technique: string[] }; firedtimes: number; mail: boolean };
     agent: unknown;
     data: unknown;
     decoder: unknown;
@@ -27,7 +27,7 @@ test('alertJson() writes an sshd failure in Wazuh alerts.json shape', () => {
   assert.equal(a.rule.level, 5);
   assert.deepEqual(a.rule.groups, ['syslog', 'sshd', 'authentication_failed']);
   assert.ok(a.rule.pci_dss.includes('10.2.4'));
-  assert.deepEqual(a.rule.mitre.id, ['T1110.001', 'T1021.004']);
+  assert.deepEqual(a.rule.mitre, { id: ['T1110.001', 'T1021.004'], tactic: ['unknown'], technique: ['T1110.001 (name unavailable)', 'T1021.004 (name unavailable)'] });
   assert.equal(a.rule.firedtimes, 1);
   assert.equal(a.rule.mail, false);
   assert.deepEqual(a.agent, { id: '000', name: 'mgr' });

@@ -1,7 +1,9 @@
 /**
  * Alerts in Wazuh's `alerts.json` shape (to_json.c / json_extended.c), so existing shippers and
  * dashboards read Riposte's alerts unchanged. MITRE tactic and technique names need Wazuh's
- * MITRE database, which Riposte does not ship: `rule.mitre` carries the technique ids only.
+ * ATT&CK database, which Riposte does not ship: `rule.mitre` is written as analysisd writes it
+ * when that database is unavailable (`tactic: ["unknown"]`, `technique: ["<id> (name
+ * unavailable)"]`), so a mapping or playbook reading those arrays finds them, of the same type.
  * @module
  */
 import { binToUtf8 } from '../bytes.ts';
@@ -51,7 +53,10 @@ export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Reco
   if (r.level !== 0) rule['level'] = r.level;
   rule['description'] = binToUtf8(p.outcome.description);
   rule['id'] = String(r.id);
-  if (r.mitre.length) rule['mitre'] = { id: r.mitre.map(binToUtf8) };
+  if (r.mitre.length) {
+    const ids = r.mitre.map(binToUtf8);
+    rule['mitre'] = { id: ids, tactic: ['unknown'], technique: ids.map((id) => `${id} (name unavailable)`) };
+  }
   if (r.cve.length) rule['cve'] = binToUtf8(r.cve.join(''));
   if (r.info.length) rule['info'] = binToUtf8(r.info.join(''));
   if (r.frequencyAttr !== null) rule['frequency'] = r.frequencyAttr;

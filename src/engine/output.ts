@@ -8,10 +8,11 @@ import type { EventInfo } from '../decode/event.ts';
 import type { Processed } from './engine.ts';
 import { predecoderJson } from '../predecode/output.ts';
 
+/** Static fields in the order `to_json.c` adds them (alerts.json shows them in this order). */
 const STATIC_OUT: ReadonlyArray<readonly [keyof EventInfo, string]> = [
-  ['srcip', 'srcip'], ['dstip', 'dstip'], ['srcport', 'srcport'], ['dstport', 'dstport'], ['protocol', 'protocol'],
-  ['action', 'action'], ['srcuser', 'srcuser'], ['dstuser', 'dstuser'], ['id', 'id'], ['url', 'url'],
-  ['data', 'data'], ['extra_data', 'extra_data'], ['status', 'status'], ['system_name', 'system_name'],
+  ['protocol', 'protocol'], ['action', 'action'], ['srcip', 'srcip'], ['srcport', 'srcport'], ['srcuser', 'srcuser'],
+  ['dstip', 'dstip'], ['dstport', 'dstport'], ['dstuser', 'dstuser'], ['id', 'id'], ['status', 'status'], ['url', 'url'],
+  ['data', 'data'], ['extra_data', 'extra_data'], ['system_name', 'system_name'],
 ];
 
 /** A decoded value as printed: strings, except inside arrays, which keep their JSON types. */

@@ -1,7 +1,8 @@
 /**
  * The live-pipeline reference (`../shared/conformance/wazuh-live/`): the `alerts.json` a real
  * wazuh-analysisd 4.14.7 wrote for each input of `../wazuh-golden/`, and a field-by-field
- * comparison of Riposte's alerts.json lines with it. Used by the live-reference test and by
+ * comparison of Riposte's alerts.json lines with it on every field but timestamp, id, agent.name
+ * and manager.name. Used by the live-reference test and by
  * `scripts/golden-report.ts --live`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -52,9 +53,9 @@ export function liveReference(name: string): Array<Record<string, unknown>> {
 }
 
 /**
- * A copy without the run-dependent fields, and with `rule.mitre` reduced to its ids: the
- * reference ran without the ATT&CK database (its README), so its tactic and technique entries are
- * placeholders ("unknown", "<id> (name unavailable)") that carry no result.
+ * A copy without the run-dependent fields. `rule.mitre` is compared whole: the reference ran
+ * without the ATT&CK database (its README), and Riposte, which has none either, writes the same
+ * placeholders ("unknown", "<id> (name unavailable)").
  */
 export function comparableAlert(a: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(a);
@@ -63,9 +64,6 @@ export function comparableAlert(a: Record<string, unknown>): Record<string, unkn
     for (let i = 0; i < path.length - 1 && node; i++) node = node[path[i] as string] as Record<string, unknown> | undefined;
     if (node) delete node[path[path.length - 1] as string];
   }
-  const rule = out['rule'] as Record<string, unknown> | undefined;
-  const mitre = rule?.['mitre'] as Record<string, unknown> | undefined;
-  if (rule && mitre) rule['mitre'] = { id: mitre['id'] };
   return out;
 }
 
@@ -96,14 +94,25 @@ function valueAt(v: unknown, path: string): unknown {
   return cur;
 }
 
-/** Compare alert lists position by position; a missing or extra alert is a difference. */
+/** The keys of every object, in order, nested: equal when two values print their keys alike. */
+function keyOrder(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(keyOrder);
+  if (v !== null && typeof v === 'object') return Object.entries(v).map(([k, x]) => [k, keyOrder(x)]);
+  return 0;
+}
+
+/**
+ * Compare alert lists position by position; a missing or extra alert is a difference, and so is
+ * a key order unlike the reference's (`(key order)`), which line-oriented consumers can see.
+ */
 export function compareAlerts(name: string, want: ReadonlyArray<Record<string, unknown>>, got: ReadonlyArray<Record<string, unknown>>): LiveResult {
   const res: LiveResult = { name, want: want.length, got: got.length, equal: 0, differences: [] };
   const n = Math.max(want.length, got.length);
   for (let i = 0; i < n; i++) {
     const w = want[i] ? comparableAlert(want[i] as Record<string, unknown>) : undefined;
     const g = got[i] ? comparableAlert(got[i] as Record<string, unknown>) : undefined;
-    const field = w === undefined || g === undefined ? '(alert)' : firstDifference(w, g);
+    let field = w === undefined || g === undefined ? '(alert)' : firstDifference(w, g);
+    if (field === null && JSON.stringify(keyOrder(w)) !== JSON.stringify(keyOrder(g))) field = '(key order)';
     if (field === null) {
       res.equal++;
       continue;
@@ -111,8 +120,8 @@ export function compareAlerts(name: string, want: ReadonlyArray<Record<string, u
     res.differences.push({
       n: i + 1,
       field,
-      want: field === '(alert)' ? canonical(w ?? null) : canonical(valueAt(w, field)),
-      got: field === '(alert)' ? canonical(g ?? null) : canonical(valueAt(g, field)),
+      want: field === '(alert)' || field === '(key order)' ? JSON.stringify(w ?? null) : canonical(valueAt(w, field)),
+      got: field === '(alert)' || field === '(key order)' ? JSON.stringify(g ?? null) : canonical(valueAt(g, field)),
     });
   }
   return res;

@@ -71,6 +71,14 @@ test('the decoder object carries ftscomment (logtest and alerts.json)', () => {
   assert.deepEqual(alertJson(again, who, 0)?.['decoder'], want);
 });
 
+test('an fts list naming extra_data keys on the data field, as decode-xml.c maps it (FTS_DATA)', () => {
+  // checkpoint-syslog-ids: <fts>name, extra_data, srcip, dstip</fts>, and it decodes extra_data,
+  // never data: two attacks between the same addresses are one first-time-seen key.
+  const s = new AnalysisSession(ruleset, () => 1_700_000_000);
+  const ids = ['Port scan', 'Smurf'].map((a) => s.process('stdin', `Dec 10 01:02:02 fw Checkpoint: 10Dec2024 01:02:02 monitor attack: ${a}; src: 192.0.2.1; dst: 198.51.100.2; proto: tcp;`).outcome.rule?.id);
+  assert.deepEqual(ids, [20100, 20101]);
+});
+
 test('alertJson() writes previous_output for a frequency rule: the counted events, newest first', () => {
   const s = new AnalysisSession(ruleset, () => 1_700_000_000, { ignoreMode: 'live' });
   const lines: string[] = [];

@@ -245,7 +245,8 @@ export class RuleSession {
     if (!dec?.fts) return false;
     let key = dec.name;
     for (const f of dec.fts) {
-      const v = f === 'name' ? dec.name : f === 'location' ? ev.location : listFieldValue(ev, f === 'user' ? 'dstuser' : f, false);
+      // decode-xml.c maps `user` to dstuser and `extra_data` to the `data` field (FTS_DATA).
+      const v = f === 'name' ? dec.name : f === 'location' ? ev.location : listFieldValue(ev, f === 'user' ? 'dstuser' : f === 'extra_data' ? 'data' : f, false);
       key += `\u0000${v ?? ''}`;
     }
     if (this.ftsSeen.has(key)) return false;

@@ -79,6 +79,14 @@ test('an fts list naming extra_data keys on the data field, as decode-xml.c maps
   assert.deepEqual(ids, [20100, 20101]);
 });
 
+test('fts on an IDS decoder: a key close to more than two recent ones is cut to its prefix, so a flood raises one first time', () => {
+  const s = new AnalysisSession(ruleset, () => 1_700_000_000);
+  const ids = [11, 12, 13, 14, 15, 11].map((h) => s.process('stdin', `Sep  1 10:25:29 10.10.10.1 %IPS-4-SIGNATURE: Sig:3051 Subsig:1 Sev:4 TCP Connection Window Size DoS [192.0.2.${h}:51654 -> 198.51.100.10:4444]`).outcome.rule?.id);
+  // Three distinct sources are first times; the fourth is close to three: its key becomes
+  // "cisco-ios 3051" (new, a first time); the fifth cuts to the same prefix (seen); .11 again is seen.
+  assert.deepEqual(ids, [20100, 20100, 20100, 20100, 20101, 20101]);
+});
+
 test('alertJson() writes previous_output for a frequency rule: the counted events, newest first', () => {
   const s = new AnalysisSession(ruleset, () => 1_700_000_000, { ignoreMode: 'live' });
   const lines: string[] = [];

@@ -36,6 +36,33 @@ export interface FtsStore {
   add(key: string): void;
 }
 
+const FTS_ID = 1;
+const FTS_DSTUSER = 2;
+const FTS_SRCUSER = 4;
+const FTS_SRCIP = 8;
+const FTS_DSTIP = 16;
+const FTS_DATA = 32;
+const FTS_SYSTEMNAME = 64;
+const FTS_LOCATION = 128;
+/** `<fts>` words that put a field in the key (decode-xml.c); `name` and dynamic fields do not. */
+const FTS_FLAG: Readonly<Record<string, number>> = {
+  id: FTS_ID, dstuser: FTS_DSTUSER, user: FTS_DSTUSER, srcuser: FTS_SRCUSER, srcip: FTS_SRCIP, dstip: FTS_DSTIP,
+  data: FTS_DATA, extra_data: FTS_DATA, system_name: FTS_SYSTEMNAME, location: FTS_LOCATION,
+};
+/** The key is built in an OS_FLSIZE (256) buffer. */
+const FTS_LINE_MAX = 255;
+/** analysisd's internal options `fts_list_size` and `fts_min_size_for_str` (defaults). */
+const FTS_LIST_SIZE = 32;
+const FTS_MIN_SIZE_FOR_STR = 14;
+
+/** `OS_StrHowClosedMatch`: how many leading bytes two strings share. */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
 /** Most `previous_output` entries analysisd keeps for one event (its `last_events` slots 0..10). */
 const LAST_EVENTS_MAX = 11;
 
@@ -107,6 +134,8 @@ export class RuleSession {
   private readonly memory: CorrelationMemory;
   private readonly diffs = new Map<number, string>();
   private readonly ftsSeen: FtsStore;
+  /** The last fts keys of IDS decoders (analysisd's `fts_list`), oldest first. */
+  private readonly ftsRecent: string[] = [];
   /** Events counted by the last successful context search, for `previous_output`. */
   private readonly lastEvents: StoredEvent[] = [];
   private lastEventsCount = 0;
@@ -240,16 +269,35 @@ export class RuleSession {
     return prev !== undefined && prev !== ev.log;
   }
 
+  /**
+   * `FTS()`: is this the first time the decoder's fts key is seen? The key is analysisd's: the
+   * decoder name, then id, dstuser, srcuser, srcip, dstip, data, system_name and location (each
+   * only when the decoder's `<fts>` names it, `user` meaning dstuser and `extra_data` meaning
+   * data), space-joined and cut at OS_FLSIZE. For IDS decoders, a key close to more than two of
+   * the last `fts_list_size` keys (sharing more than `fts_min_size_for_str` leading bytes) is
+   * cut to that prefix first, so a flood of near-identical keys raises one first time, not many.
+   */
   private fts(ev: EventInfo): boolean {
     const dec = ev.decoder;
     if (!dec?.fts) return false;
-    let key = dec.name;
-    for (const f of dec.fts) {
-      // decode-xml.c maps `user` to dstuser and `extra_data` to the `data` field (FTS_DATA).
-      const v = f === 'name' ? dec.name : f === 'location' ? ev.location : listFieldValue(ev, f === 'user' ? 'dstuser' : f === 'extra_data' ? 'data' : f, false);
-      key += `\u0000${v ?? ''}`;
-    }
+    let flags = 0;
+    for (const f of dec.fts) flags |= FTS_FLAG[f] ?? 0;
+    const part = (bit: number, v: string | null): string => (v !== null && flags & bit ? v : '');
+    let key = `${dec.name} ${part(FTS_ID, ev.id)} ${part(FTS_DSTUSER, ev.dstuser)} ${part(FTS_SRCUSER, ev.srcuser)} ${part(FTS_SRCIP, ev.srcip)} ${part(FTS_DSTIP, ev.dstip)} ${part(FTS_DATA, ev.data)} ${part(FTS_SYSTEMNAME, ev.system_name)} ${flags & FTS_LOCATION ? ev.location : ''}`;
+    if (key.length > FTS_LINE_MAX) key = key.slice(0, FTS_LINE_MAX);
     if (this.ftsSeen.has(key)) return false;
+    if (dec.type === 'ids') {
+      let close = 0;
+      for (let i = this.ftsRecent.length - 1; i >= 0; i--) {
+        if (commonPrefix(this.ftsRecent[i] as string, key) > FTS_MIN_SIZE_FOR_STR && ++close > 2) {
+          key = key.slice(0, FTS_MIN_SIZE_FOR_STR);
+          break;
+        }
+      }
+      this.ftsRecent.push(key);
+      if (this.ftsRecent.length > FTS_LIST_SIZE) this.ftsRecent.shift();
+      if (this.ftsSeen.has(key)) return false;
+    }
     this.ftsSeen.add(key);
     return true;
   }

@@ -44,3 +44,14 @@ test('FtsQueueFile keeps a key in memory and warns when the append fails', (t) =
   assert.equal(q.unsaved, 1);
   assert.match(warnings[0] ?? '', /^Cannot append to the fts queue ".*missing\/fts-queue": /);
 });
+
+test('FtsQueueFile stops remembering past its bound, with one warning', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'riposte-fts-rpfields-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const warnings: string[] = [];
+  const q = FtsQueueFile.open(join(dir, 'fts-queue'), (m) => warnings.push(m), 2);
+  for (const k of ['a', 'b', 'c', 'd']) q.add(k);
+  assert.deepEqual([q.has('a'), q.has('b'), q.has('c'), q.has('d')], [true, true, false, false]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /holds 2 keys: new keys are no longer remembered/);
+});

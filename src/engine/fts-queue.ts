@@ -11,24 +11,35 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { RiposteError } from '../errors.ts';
 import type { FtsStore } from '../rules/match.ts';
 
+/**
+ * Most keys kept. analysisd's store has no bound; IDS floods are already folded by the
+ * near-duplicate rule, but other decoders' keys (users, addresses) can grow without end. Past the
+ * bound a new key is reported as a first time each time it comes (detection fails open, never
+ * silent: a warning says so once).
+ */
+export const FTS_MAX_KEYS = 1_000_000;
+
 export class FtsQueueFile implements FtsStore {
   readonly #path: string;
   readonly #keys = new Set<string>();
   readonly #warn: (message: string) => void;
+  readonly #maxKeys: number;
+  #full = false;
   /** Keys kept in memory only because appending them failed (they are seen again after a restart). */
   unsaved = 0;
 
-  private constructor(path: string, warn: (message: string) => void) {
+  private constructor(path: string, warn: (message: string) => void, maxKeys: number) {
     this.#path = path;
     this.#warn = warn;
+    this.#maxKeys = maxKeys;
   }
 
   /**
    * Open (or start) the queue at `path`; `warn` hears about lines that cannot be read.
    * @example const fts = FtsQueueFile.open('/var/lib/riposte/fts-queue', console.warn);
    */
-  static open(path: string, warn: (message: string) => void): FtsQueueFile {
-    const q = new FtsQueueFile(path, warn);
+  static open(path: string, warn: (message: string) => void, maxKeys = FTS_MAX_KEYS): FtsQueueFile {
+    const q = new FtsQueueFile(path, warn, maxKeys);
     let text = '';
     try {
       text = readFileSync(path, 'latin1');
@@ -67,6 +78,11 @@ export class FtsQueueFile implements FtsStore {
    */
   add(key: string): void {
     if (this.#keys.has(key)) return;
+    if (this.#keys.size >= this.#maxKeys) {
+      if (!this.#full) this.#warn(`The fts queue "${this.#path}" holds ${this.#maxKeys} keys: new keys are no longer remembered (each is a first time again)`);
+      this.#full = true;
+      return;
+    }
     this.#keys.add(key);
     try {
       // Keys are byte strings: latin1 writes each as the byte it stands for.

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   RIPOSTE_ERR_EXEC_REFUSED: 'A response program was refused (not a plain name, outside its directory, not a regular executable file)',
   RIPOSTE_ERR_EXEC_NOT_FOUND: 'The response program is in no response directory',
   RIPOSTE_ERR_EXEC_MESSAGE: 'The message for a response program could not be built',
+  RIPOSTE_ERR_FTS_QUEUE: 'The first-time-seen queue (fts-queue in the data directory) could not be read or written',
   RIPOSTE_WARN_CONFIG: 'Warning: a configuration finding that does not stop the load',
   RIPOSTE_WARN_RULESET: 'Warning: a ruleset finding that does not stop the load (e.g. a rule skipped as Wazuh skips it)',
 } as const;

@@ -6,6 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnalysisSession } from '../src/engine/engine.ts';
 import { loadRuleset, stockSources } from '../src/engine/load-ruleset.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../src/config/load.ts';
+import { replayFiles } from '../src/replay/run.ts';
 import { STOCK_RULESET } from './support/golden.ts';
 
 const ruleset = loadRuleset(stockSources(STOCK_RULESET));
@@ -32,4 +37,18 @@ test('live mode alerts the parent rule inside the ignore window', () => {
   assert.deepEqual(r[7], [5712, true, false]);
   assert.deepEqual(r[15], [5710, true, false]);
   assert.equal(r.filter(([id]) => id === 5712).length, 1);
+});
+
+test('riposte replay applies the live ignore semantics: the parent rule alerts inside the window', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'riposte-replay-rpfields-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'auth.log');
+  writeFileSync(file, Array.from({ length: 16 }, (_, i) => line(i)).join('\n') + '\n');
+  const config = parseConfig('<ossec_config><alerts><log_alert_level>3</log_alert_level></alerts></ossec_config>', 'x.conf');
+  const report = await replayFiles([file], { config, ruleset, yearHint: 2026, ownAddresses: [] });
+  const count = (id: number): number => report.alertsByRule.find((r) => r.id === id)?.count ?? 0;
+  // Line 8 makes 5712 fire; lines 9–16 fall inside its 60 s ignore window and alert 5710.
+  assert.equal(count(5712), 1);
+  assert.equal(count(5710), 15);
+  assert.equal(report.alerts, 16);
 });

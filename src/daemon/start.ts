@@ -16,6 +16,7 @@ import type { Refusal } from '../decide/types.ts';
 import { toAlert } from '../engine/alert.ts';
 import { alertLine } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
+import { FtsQueueFile } from '../engine/fts-queue.ts';
 import { ArLogAppender, ExecQueue } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
@@ -177,8 +178,10 @@ export class Daemon {
       state,
       now,
     };
+    // First-time-seen keys survive restarts, as analysisd's queue/fts/fts-queue does.
+    const fts = FtsQueueFile.open(join(opts.dataDir, 'fts-queue'), log);
     const session = new AnalysisSession(ruleset, now, {
-      ignoreMode: 'live', logAlertLevel: config.logAlertLevel, ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
+      ignoreMode: 'live', logAlertLevel: config.logAlertLevel, fts, ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
     });
     let batchStart = now();
     let daemon: Daemon | null = null;

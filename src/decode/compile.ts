@@ -136,6 +136,7 @@ function compileDecoder(node: XmlNode, file: string): Decoder {
   let useOwnName = false;
   let accumulate = false;
   let fts: string[] | null = null;
+  let ftscomment: string | null = null;
   let jsonNullField: 'discard' | 'string' = 'string';
   let jsonArrayStructure: 'array' | 'csv' = 'array';
   let pnKind: PatternKind = 'osmatch';
@@ -193,6 +194,8 @@ function compileDecoder(node: XmlNode, file: string): Decoder {
         fts = splitWords(el.text);
         break;
       case 'ftscomment':
+        // Repeated elements append, as the reference's _loadmemory does.
+        ftscomment = ftscomment === null ? el.text : ftscomment + el.text;
         break;
       case 'json_null_field':
         if (el.text === 'discard') jsonNullField = 'discard';
@@ -256,6 +259,7 @@ function compileDecoder(node: XmlNode, file: string): Decoder {
     jsonArrayStructure,
     accumulate,
     fts,
+    ftscomment,
     getNext: false,
     file,
     line: node.line,

@@ -34,6 +34,8 @@ export interface Decoder {
   readonly jsonArrayStructure: 'array' | 'csv';
   readonly accumulate: boolean;
   readonly fts: readonly string[] | null;
+  /** `<ftscomment>`: printed in the alert's `decoder` object whenever this decoder is `decoder_info`. */
+  readonly ftscomment: string | null;
   /** Set when a later sibling has the same name: extraction continues with the next sibling. */
   getNext: boolean;
   readonly file: string;

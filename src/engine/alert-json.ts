@@ -1,19 +1,25 @@
 /**
  * Alerts in Wazuh's `alerts.json` shape (to_json.c / json_extended.c), so existing shippers and
  * dashboards read Riposte's alerts unchanged. MITRE tactic and technique names need Wazuh's
- * MITRE database, which Riposte does not ship: `rule.mitre` carries the technique ids only.
+ * ATT&CK database, which Riposte does not ship: `rule.mitre` is written as analysisd writes it
+ * when that database is unavailable (`tactic: ["unknown"]`, `technique: ["<id> (name
+ * unavailable)"]`), so a mapping or playbook reading those arrays finds them, of the same type.
  * @module
  */
 import { binToUtf8 } from '../bytes.ts';
 import { predecoderJson } from '../predecode/output.ts';
 import type { Rule } from '../rules/types.ts';
 import type { Processed } from './engine.ts';
-import { dataObject, ruleGroups } from './output.ts';
+import { dataObject, decoderObject, ruleGroups } from './output.ts';
 
+/** Group prefixes that move to their own arrays (json_extended.c), in the order it tries them. */
 const COMPLIANCE: ReadonlyArray<readonly [string, string]> = [
-  ['pci_dss_', 'pci_dss'], ['gdpr_', 'gdpr'], ['gpg13_', 'gpg13'], ['hipaa_', 'hipaa'],
-  ['nist_800_53_', 'nist_800_53'], ['tsc_', 'tsc'], ['cis_', 'cis'],
+  ['pci_dss_', 'pci_dss'], ['cis_', 'cis'], ['gdpr_', 'gdpr'], ['gpg13_', 'gpg13'], ['hipaa_', 'hipaa'],
+  ['nist_800_53_', 'nist_800_53'], ['tsc_', 'tsc'],
 ];
+
+/** analysisd's default `<email_alert_level>`: rules at or above it carry `mail: true`. */
+export const DEFAULT_EMAIL_ALERT_LEVEL = 12;
 
 export interface AlertIdentity {
   /** Name of the agent that produced the event (the manager's own name for agent 000). */
@@ -21,6 +27,8 @@ export interface AlertIdentity {
   readonly managerName: string;
   /** Alert id: "<epoch>.<n>" (Wazuh uses the alerts.log offset as n). */
   readonly id: string;
+  /** `<email_alert_level>`; default 12. */
+  readonly emailAlertLevel?: number;
 }
 
 /** `%FT%T.mmm%z` in local time, as Wazuh writes `timestamp`. */
@@ -32,26 +40,38 @@ export function wazuhTimestamp(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${sign}${p(Math.floor(Math.abs(off) / 60))}${p(Math.abs(off) % 60)}`;
 }
 
-/** The alert object for one processed event, or null when it raised no alert. */
+/**
+ * The alert object for one processed event, or null when it raised no alert or its rule says
+ * `no_log` (the alert is not written; responses still run). Fields and their order follow
+ * analysisd's alerts.json.
+ */
 export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Record<string, unknown> | null {
   const r = p.outcome.rule;
-  if (!r || !p.outcome.alert) return null;
+  if (!r || !p.outcome.alert || r.options.has('no_log')) return null;
   const ev = p.event;
   const groups = binToUtf8(r.groups);
   const rule: Record<string, unknown> = {};
   if (r.level !== 0) rule['level'] = r.level;
   rule['description'] = binToUtf8(p.outcome.description);
   rule['id'] = String(r.id);
-  if (r.mitre.length) rule['mitre'] = { id: r.mitre.map(binToUtf8) };
+  if (r.mitre.length) {
+    const ids = r.mitre.map(binToUtf8);
+    rule['mitre'] = { id: ids, tactic: ['unknown'], technique: ids.map((id) => `${id} (name unavailable)`) };
+  }
   if (r.cve.length) rule['cve'] = binToUtf8(r.cve.join(''));
   if (r.info.length) rule['info'] = binToUtf8(r.info.join(''));
   if (r.frequencyAttr !== null) rule['frequency'] = r.frequencyAttr;
   rule['firedtimes'] = p.outcome.firedtimes;
-  rule['mail'] = r.options.has('alert_by_email');
+  rule['mail'] = r.options.has('alert_by_email') || (r.level >= (who.emailAlertLevel ?? DEFAULT_EMAIL_ALERT_LEVEL) && !r.options.has('no_email_alert'));
   rule['groups'] = ruleGroups(groups);
-  for (const [prefix, key] of COMPLIANCE) {
-    const values = groups.split(',').filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length));
-    if (values.length) rule[key] = values;
+  // Each compliance array appears where its first group does.
+  for (const g of groups.split(',')) {
+    for (const [prefix, key] of COMPLIANCE) {
+      if (!g.startsWith(prefix)) continue;
+      const list = (rule[key] ??= []) as string[];
+      list.push(g.slice(prefix.length));
+      break;
+    }
   }
   const out: Record<string, unknown> = {
     timestamp: wazuhTimestamp(nowMs),
@@ -60,13 +80,14 @@ export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Reco
     manager: { name: who.managerName },
     id: who.id,
   };
+  if (p.outcome.previousOutput !== null) out['previous_output'] = binToUtf8(p.outcome.previousOutput);
   if (!r.options.has('no_full_log')) out['full_log'] = binToUtf8(ev.fullLog);
   const pre = predecoderJson(ev);
   if (pre) {
     out['predecoder'] = Object.fromEntries(Object.entries(pre).map(([k, v]) => [k, binToUtf8(v as string)]));
   }
-  const dec = ev.decoder;
-  if (dec) out['decoder'] = { ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) };
+  // An undecoded event still has decoder_info (analysisd's nameless NULL decoder): `{}`.
+  out['decoder'] = decoderObject(ev) ?? {};
   const data = dataObject(ev);
   if (data) out['data'] = data;
   const loc = binToUtf8(ev.location);

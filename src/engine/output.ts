@@ -8,13 +8,15 @@ import type { EventInfo } from '../decode/event.ts';
 import type { Processed } from './engine.ts';
 import { predecoderJson } from '../predecode/output.ts';
 
+/** Static fields in the order `to_json.c` adds them (alerts.json shows them in this order). */
 const STATIC_OUT: ReadonlyArray<readonly [keyof EventInfo, string]> = [
-  ['srcip', 'srcip'], ['dstip', 'dstip'], ['srcport', 'srcport'], ['dstport', 'dstport'], ['protocol', 'protocol'],
-  ['action', 'action'], ['srcuser', 'srcuser'], ['dstuser', 'dstuser'], ['id', 'id'], ['url', 'url'],
-  ['data', 'data'], ['extra_data', 'extra_data'], ['status', 'status'], ['system_name', 'system_name'],
+  ['protocol', 'protocol'], ['action', 'action'], ['srcip', 'srcip'], ['srcport', 'srcport'], ['srcuser', 'srcuser'],
+  ['dstip', 'dstip'], ['dstport', 'dstport'], ['dstuser', 'dstuser'], ['id', 'id'], ['status', 'status'], ['url', 'url'],
+  ['data', 'data'], ['extra_data', 'extra_data'], ['system_name', 'system_name'],
 ];
 
-type JsonValue = string | JsonValue[] | { [k: string]: JsonValue };
+/** A decoded value as printed: strings, except inside arrays, which keep their JSON types. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 /** The decoded fields as the `data` object of an alert: static first, then dynamic (dotted keys nest). */
 export function dataObject(ev: EventInfo): Record<string, JsonValue> | null {
@@ -41,7 +43,7 @@ export function dataObject(ev: EventInfo): Record<string, JsonValue> | null {
         const created: Record<string, JsonValue> = {};
         node[part] = created;
         node = created;
-      } else if (typeof next === 'object' && !Array.isArray(next)) {
+      } else if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
         node = next;
       } else {
         ok = false;
@@ -57,14 +59,30 @@ export function dataObject(ev: EventInfo): Record<string, JsonValue> | null {
   return any ? out : null;
 }
 
+/**
+ * A value that reads as a JSON array is printed as that array (W_JSON_AddField parses it back),
+ * so its members keep their types: numbers stay numbers, objects objects, arrays nest.
+ */
 function parseArray(text: string): JsonValue {
   try {
-    const v = JSON.parse(text) as unknown;
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+    const v = JSON.parse(text) as JsonValue;
+    if (Array.isArray(v)) return v;
   } catch {
     // Not JSON: keep the text.
   }
   return text;
+}
+
+/** The `decoder` object of logtest and alert JSON (`to_json.c` order), or null when none matched. */
+export function decoderObject(ev: EventInfo): Record<string, string | number> | null {
+  const dec = ev.decoder;
+  if (!dec) return null;
+  const out: Record<string, string | number> = {};
+  if (dec.accumulate) out['accumulate'] = 1;
+  if (dec.parent !== null) out['parent'] = binToUtf8(dec.parent);
+  out['name'] = binToUtf8(dec.name);
+  if (dec.ftscomment !== null) out['ftscomment'] = binToUtf8(dec.ftscomment);
+  return out;
 }
 
 /** Group string → alert groups, without the compliance prefixes that move to their own arrays. */
@@ -82,7 +100,6 @@ export function ruleGroups(groups: string): string[] {
 export function logtestRecord(n: number, location: string, p: Processed): Record<string, unknown> {
   const ev = p.event;
   const r = p.outcome.rule;
-  const dec = ev.decoder;
   const pre = predecoderJson(ev);
   return {
     n,
@@ -100,8 +117,10 @@ export function logtestRecord(n: number, location: string, p: Processed): Record
           mitre_ids: r.mitre.map(binToUtf8),
         }
       : null,
-    decoder: dec ? { ...(dec.accumulate ? { accumulate: 1 } : {}), ...(dec.parent !== null ? { parent: binToUtf8(dec.parent) } : {}), name: binToUtf8(dec.name) } : null,
+    decoder: decoderObject(ev),
     predecoder: pre ? { ...(pre.program_name !== undefined ? { program_name: binToUtf8(pre.program_name) } : {}), ...(pre.timestamp !== undefined ? { timestamp: binToUtf8(pre.timestamp) } : {}), ...(pre.hostname !== undefined ? { hostname: binToUtf8(pre.hostname) } : {}) } : null,
     data: dataObject(ev),
+    // The reference's record carries `full_log: null` when the rule hides it (`no_full_log`).
+    ...(r?.options.has('no_full_log') ? { full_log: null } : {}),
   };
 }

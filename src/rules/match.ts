@@ -19,7 +19,52 @@ export interface RuleOutcome {
   /** The rule fired inside its `ignore` window: no alert, nothing stored, no response. */
   readonly suppressed: boolean;
   readonly description: string;
+  /**
+   * `previous_output`: the full logs of the stored events the firing correlation rule counted,
+   * newest first, joined with newlines (at most 11, as analysisd keeps); null when the rule is
+   * not a correlation rule, or counted fewer than two.
+   */
+  readonly previousOutput: string | null;
 }
+
+/**
+ * The first-time-seen keys of `<if_fts/>` rules (analysisd's fts store and `queue/fts/fts-queue`).
+ * Injected so a daemon can keep them across restarts; a session keeps them in memory by default.
+ */
+export interface FtsStore {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+const FTS_ID = 1;
+const FTS_DSTUSER = 2;
+const FTS_SRCUSER = 4;
+const FTS_SRCIP = 8;
+const FTS_DSTIP = 16;
+const FTS_DATA = 32;
+const FTS_SYSTEMNAME = 64;
+const FTS_LOCATION = 128;
+/** `<fts>` words that put a field in the key (decode-xml.c); `name` and dynamic fields do not. */
+const FTS_FLAG: Readonly<Record<string, number>> = {
+  id: FTS_ID, dstuser: FTS_DSTUSER, user: FTS_DSTUSER, srcuser: FTS_SRCUSER, srcip: FTS_SRCIP, dstip: FTS_DSTIP,
+  data: FTS_DATA, extra_data: FTS_DATA, system_name: FTS_SYSTEMNAME, location: FTS_LOCATION,
+};
+/** The key is built in an OS_FLSIZE (256) buffer. */
+const FTS_LINE_MAX = 255;
+/** analysisd's internal options `fts_list_size` and `fts_min_size_for_str` (defaults). */
+const FTS_LIST_SIZE = 32;
+const FTS_MIN_SIZE_FOR_STR = 14;
+
+/** `OS_StrHowClosedMatch`: how many leading bytes two strings share. */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Most `previous_output` entries analysisd keeps for one event (its `last_events` slots 0..10). */
+const LAST_EVENTS_MAX = 11;
 
 export interface SessionOptions {
   /** Minimum level written as an alert (`log_alert_level`, default 3). */
@@ -33,6 +78,8 @@ export interface SessionOptions {
    * analysisd does in production.
    */
   readonly ignoreMode?: 'logtest' | 'live';
+  /** Where first-time-seen keys live; default: in this session's memory. */
+  readonly fts?: FtsStore;
 }
 
 const SRCIP_BIT = 1 << CONTEXT_FIELDS.indexOf('srcip');
@@ -86,7 +133,14 @@ export class RuleSession {
   private readonly timeIgnored: Float64Array;
   private readonly memory: CorrelationMemory;
   private readonly diffs = new Map<number, string>();
-  private readonly ftsSeen = new Set<string>();
+  private readonly ftsSeen: FtsStore;
+  /** The last fts keys of IDS decoders (analysisd's `fts_list`), oldest first. */
+  private readonly ftsRecent: string[] = [];
+  /** Events counted by the last successful context search, for `previous_output`. */
+  private readonly lastEvents: StoredEvent[] = [];
+  private lastEventsCount = 0;
+  /** The event whose context search filled `lastEvents` (its outcome carries them). */
+  private lastEventsOf: EventInfo | null = null;
   /** False once the clock went backwards (then context searches walk whole lists). */
   private monotonic = true;
   private lastTime = -Infinity;
@@ -105,6 +159,7 @@ export class RuleSession {
     this.memory = new CorrelationMemory(opts.memorySize, rules.indexedLists);
     this.logAlertLevel = opts.logAlertLevel ?? 3;
     this.liveIgnore = opts.ignoreMode === 'live';
+    this.ftsSeen = opts.fts ?? new Set<string>();
     this.tzOffsetMin = opts.tzOffsetMin ?? ((t) => -new Date(t * 1000).getTimezoneOffset());
   }
 
@@ -115,25 +170,38 @@ export class RuleSession {
     const type = ev.decoder?.type ?? 'syslog';
     for (const root of this.rules.roots) {
       if (root.category !== type) continue;
+      this.lastEventsOf = null;
       let rule = this.check(ev, root);
       if (!rule) continue;
       const firedtimes = this.firedtimes[rule.index] as number;
-      if (rule.level === 0) return { rule, firedtimes, alert: false, suppressed: false, description: substituteDescription(rule.description, ev) };
+      if (rule.level === 0) return { rule, firedtimes, alert: false, suppressed: false, description: substituteDescription(rule.description, ev), previousOutput: null };
       if (rule.ignoreTime) {
         const since = this.timeIgnored[rule.index] as number;
         if (since === 0) this.timeIgnored[rule.index] = ev.time;
         else if (ev.time - since < rule.ignoreTime) {
           const parent = this.prevRule[rule.index];
           if (!this.liveIgnore || !parent) {
-            return { rule, firedtimes, alert: false, suppressed: true, description: substituteDescription(rule.description, ev) };
+            return { rule, firedtimes, alert: false, suppressed: true, description: substituteDescription(rule.description, ev), previousOutput: null };
           }
+          // The parent alerts without the correlation's previous events (as analysisd writes it).
+          this.lastEventsOf = null;
           rule = parent;
         } else this.timeIgnored[rule.index] = 0;
       }
       this.memory.add(ev, rule);
-      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, suppressed: false, description: substituteDescription(rule.description, ev) };
+      const previousOutput = this.lastEventsOf === ev ? this.previousOutput() : null;
+      return { rule, firedtimes, alert: rule.level >= this.logAlertLevel, suppressed: false, description: substituteDescription(rule.description, ev), previousOutput };
     }
-    return { rule: null, firedtimes: 0, alert: false, suppressed: false, description: '' };
+    return { rule: null, firedtimes: 0, alert: false, suppressed: false, description: '', previousOutput: null };
+  }
+
+  /** analysisd prints `previous_output` only when at least two events were counted. */
+  private previousOutput(): string | null {
+    const n = this.lastEventsCount;
+    if (n < 2 || (this.lastEvents[1] as StoredEvent).ev.fullLog === '') return null;
+    let out = (this.lastEvents[0] as StoredEvent).ev.fullLog;
+    for (let i = 1; i < n; i++) out += `\n${(this.lastEvents[i] as StoredEvent).ev.fullLog}`;
+    return out;
   }
 
   private check(ev: EventInfo, rule: Rule): Rule | null {
@@ -201,15 +269,35 @@ export class RuleSession {
     return prev !== undefined && prev !== ev.log;
   }
 
+  /**
+   * `FTS()`: is this the first time the decoder's fts key is seen? The key is analysisd's: the
+   * decoder name, then id, dstuser, srcuser, srcip, dstip, data, system_name and location (each
+   * only when the decoder's `<fts>` names it, `user` meaning dstuser and `extra_data` meaning
+   * data), space-joined and cut at OS_FLSIZE. For IDS decoders, a key close to more than two of
+   * the last `fts_list_size` keys (sharing more than `fts_min_size_for_str` leading bytes) is
+   * cut to that prefix first, so a flood of near-identical keys raises one first time, not many.
+   */
   private fts(ev: EventInfo): boolean {
     const dec = ev.decoder;
     if (!dec?.fts) return false;
-    let key = dec.name;
-    for (const f of dec.fts) {
-      const v = f === 'name' ? dec.name : f === 'location' ? ev.location : listFieldValue(ev, f === 'user' ? 'dstuser' : f, false);
-      key += `\u0000${v ?? ''}`;
-    }
+    let flags = 0;
+    for (const f of dec.fts) flags |= FTS_FLAG[f] ?? 0;
+    const part = (bit: number, v: string | null): string => (v !== null && flags & bit ? v : '');
+    let key = `${dec.name} ${part(FTS_ID, ev.id)} ${part(FTS_DSTUSER, ev.dstuser)} ${part(FTS_SRCUSER, ev.srcuser)} ${part(FTS_SRCIP, ev.srcip)} ${part(FTS_DSTIP, ev.dstip)} ${part(FTS_DATA, ev.data)} ${part(FTS_SYSTEMNAME, ev.system_name)} ${flags & FTS_LOCATION ? ev.location : ''}`;
+    if (key.length > FTS_LINE_MAX) key = key.slice(0, FTS_LINE_MAX);
     if (this.ftsSeen.has(key)) return false;
+    if (dec.type === 'ids') {
+      let close = 0;
+      for (let i = this.ftsRecent.length - 1; i >= 0; i--) {
+        if (commonPrefix(this.ftsRecent[i] as string, key) > FTS_MIN_SIZE_FOR_STR && ++close > 2) {
+          key = key.slice(0, FTS_MIN_SIZE_FOR_STR);
+          break;
+        }
+      }
+      this.ftsRecent.push(key);
+      if (this.ftsRecent.length > FTS_LIST_SIZE) this.ftsRecent.shift();
+      if (this.ftsSeen.has(key)) return false;
+    }
     this.ftsSeen.add(key);
     return true;
   }
@@ -244,6 +332,7 @@ export class RuleSession {
       }
       if (!sameAndDifferent(rule, lf, my)) continue;
       if (lf.matched >= rule.level) return false;
+      if (count < LAST_EVENTS_MAX) this.lastEvents[count] = s;
       if (count < rule.frequency) {
         count++;
         if (!firstMatched) firstMatched = s;
@@ -251,6 +340,8 @@ export class RuleSession {
       }
       my.matched = rule.level;
       if (firstMatched) firstMatched.ev.matched = rule.level;
+      this.lastEventsCount = Math.min(count + 1, LAST_EVENTS_MAX);
+      this.lastEventsOf = my;
       return true;
     }
     return false;

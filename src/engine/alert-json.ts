@@ -40,19 +40,12 @@ export function wazuhTimestamp(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${sign}${p(Math.floor(Math.abs(off) / 60))}${p(Math.abs(off) % 60)}`;
 }
 
-/**
- * The alert object for one processed event, or null when it raised no alert or its rule says
- * `no_log` (the alert is not written; responses still run). Fields and their order follow
- * analysisd's alerts.json.
- */
-export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Record<string, unknown> | null {
-  const r = p.outcome.rule;
-  if (!r || !p.outcome.alert || r.options.has('no_log')) return null;
-  const ev = p.event;
+/** The alert's `rule` object, in analysisd's field order. */
+function ruleObject(r: Rule, description: string, firedtimes: number, emailAlertLevel = DEFAULT_EMAIL_ALERT_LEVEL): Record<string, unknown> {
   const groups = binToUtf8(r.groups);
   const rule: Record<string, unknown> = {};
   if (r.level !== 0) rule['level'] = r.level;
-  rule['description'] = binToUtf8(p.outcome.description);
+  rule['description'] = description;
   rule['id'] = String(r.id);
   if (r.mitre.length) {
     const ids = r.mitre.map(binToUtf8);
@@ -61,8 +54,8 @@ export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Reco
   if (r.cve.length) rule['cve'] = binToUtf8(r.cve.join(''));
   if (r.info.length) rule['info'] = binToUtf8(r.info.join(''));
   if (r.frequencyAttr !== null) rule['frequency'] = r.frequencyAttr;
-  rule['firedtimes'] = p.outcome.firedtimes;
-  rule['mail'] = r.options.has('alert_by_email') || (r.level >= (who.emailAlertLevel ?? DEFAULT_EMAIL_ALERT_LEVEL) && !r.options.has('no_email_alert'));
+  rule['firedtimes'] = firedtimes;
+  rule['mail'] = r.options.has('alert_by_email') || (r.level >= emailAlertLevel && !r.options.has('no_email_alert'));
   rule['groups'] = ruleGroups(groups);
   // Each compliance array appears where its first group does.
   for (const g of groups.split(',')) {
@@ -73,6 +66,19 @@ export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Reco
       break;
     }
   }
+  return rule;
+}
+
+/**
+ * The alert object for one processed event, or null when it raised no alert or its rule says
+ * `no_log` (the alert is not written; responses still run). Fields and their order follow
+ * analysisd's alerts.json.
+ */
+export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Record<string, unknown> | null {
+  const r = p.outcome.rule;
+  if (!r || !p.outcome.alert || r.options.has('no_log')) return null;
+  const ev = p.event;
+  const rule = ruleObject(r, binToUtf8(p.outcome.description), p.outcome.firedtimes, who.emailAlertLevel);
   const out: Record<string, unknown> = {
     timestamp: wazuhTimestamp(nowMs),
     rule,
@@ -103,31 +109,21 @@ export function alertJson(p: Processed, who: AlertIdentity, nowMs: number): Reco
  */
 interface RuleText {
   readonly description: string;
+  readonly emailAlertLevel: number | undefined;
   readonly head: string;
   readonly tail: string;
 }
 
 const ruleTexts = new WeakMap<Rule, RuleText>();
 
-function ruleText(r: Rule, description: string): RuleText {
+function ruleText(r: Rule, description: string, emailAlertLevel: number | undefined): RuleText {
   const cached = ruleTexts.get(r);
-  if (cached && cached.description === description) return cached;
-  const head: Record<string, unknown> = {};
-  if (r.level !== 0) head['level'] = r.level;
-  head['description'] = description;
-  head['id'] = String(r.id);
-  if (r.mitre.length) head['mitre'] = { id: r.mitre.map(binToUtf8) };
-  if (r.cve.length) head['cve'] = binToUtf8(r.cve.join(''));
-  if (r.info.length) head['info'] = binToUtf8(r.info.join(''));
-  if (r.frequencyAttr !== null) head['frequency'] = r.frequencyAttr;
-  const groups = binToUtf8(r.groups);
-  const tail: Record<string, unknown> = { mail: r.options.has('alert_by_email'), groups: ruleGroups(groups) };
-  for (const [prefix, key] of COMPLIANCE) {
-    const values = groups.split(',').filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length));
-    if (values.length) tail[key] = values;
-  }
-  // `{"level":…,"id":"…"` and `"mail":…}`: firedtimes goes between them.
-  const text = { description, head: JSON.stringify(head).slice(0, -1), tail: JSON.stringify(tail).slice(1) };
+  if (cached && cached.description === description && cached.emailAlertLevel === emailAlertLevel) return cached;
+  // The same object as alertJson's, cut around firedtimes: `"firedtimes":0,` cannot occur inside
+  // a string value, where the quotes are escaped.
+  const whole = JSON.stringify(ruleObject(r, description, 0, emailAlertLevel));
+  const at = whole.indexOf('"firedtimes":0,');
+  const text = { description, emailAlertLevel, head: whole.slice(0, at + '"firedtimes":'.length), tail: whole.slice(at + '"firedtimes":0'.length) };
   ruleTexts.set(r, text);
   return text;
 }
@@ -144,14 +140,15 @@ let lastStamp = '';
  */
 export function alertLine(p: Processed, who: AlertIdentity, nowMs: number): string | null {
   const r = p.outcome.rule;
-  if (!r || !p.outcome.alert) return null;
+  if (!r || !p.outcome.alert || r.options.has('no_log')) return null;
   const ev = p.event;
-  const rt = ruleText(r, binToUtf8(p.outcome.description));
+  const rt = ruleText(r, binToUtf8(p.outcome.description), who.emailAlertLevel);
   if (nowMs !== lastStampMs) {
     lastStamp = JSON.stringify(wazuhTimestamp(nowMs));
     lastStampMs = nowMs;
   }
-  let out = `{"timestamp":${lastStamp},"rule":${rt.head},"firedtimes":${p.outcome.firedtimes},${rt.tail},"agent":{"id":${quote(ev.agentId)},"name":${quote(ev.agentName !== null ? binToUtf8(ev.agentName) : who.agentName)}},"manager":{"name":${quote(who.managerName)}},"id":${quote(who.id)}`;
+  let out = `{"timestamp":${lastStamp},"rule":${rt.head}${p.outcome.firedtimes}${rt.tail},"agent":{"id":${quote(ev.agentId)},"name":${quote(ev.agentName !== null ? binToUtf8(ev.agentName) : who.agentName)}},"manager":{"name":${quote(who.managerName)}},"id":${quote(who.id)}`;
+  if (p.outcome.previousOutput !== null) out += `,"previous_output":${quote(binToUtf8(p.outcome.previousOutput))}`;
   if (!r.options.has('no_full_log')) out += `,"full_log":${quote(binToUtf8(ev.fullLog))}`;
   const pre = predecoderJson(ev);
   if (pre) {
@@ -163,8 +160,7 @@ export function alertLine(p: Processed, who: AlertIdentity, nowMs: number): stri
     }
     out += '}';
   }
-  const dec = ev.decoder;
-  if (dec) out += `,"decoder":{${dec.parent !== null ? `"parent":${quote(binToUtf8(dec.parent))},` : ''}"name":${quote(binToUtf8(dec.name))}}`;
+  out += `,"decoder":${JSON.stringify(decoderObject(ev) ?? {})}`;
   const data = dataObject(ev);
   if (data) out += `,"data":${JSON.stringify(data)}`;
   const loc = binToUtf8(ev.location);

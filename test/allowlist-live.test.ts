@@ -7,50 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Daemon } from '../src/daemon/start.ts';
 import { Store } from '../src/store/index.ts';
-
-const BIN = new URL('../bin/riposte.js', import.meta.url).pathname;
-const run = promisify(execFile);
-
-interface Call {
-  at: number;
-  command: string;
-  srcip: string | undefined;
-}
+import { recordingConfig, recordingEnv, waitFor } from './support/recording.ts';
 
 function setup(t: { after: (fn: () => void) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'rpsafety-live-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const resp = join(dir, 'responses');
-  mkdirSync(resp);
-  writeFileSync(join(resp, 'record'), '#!/bin/sh\nread -r line\nprintf "%s %s\\n" "$(date +%s.%N)" "$line" >> "$(dirname "$0")/../calls.log"\n');
-  chmodSync(join(resp, 'record'), 0o755);
-  const log = join(dir, 'auth.log');
-  writeFileSync(log, '');
-  const conf = join(dir, 'ossec.conf');
-  writeFileSync(conf, `<ossec_config>
-  <command><name>record</name><executable>record</executable><timeout_allowed>yes</timeout_allowed></command>
-  <active-response><command>record</command><location>local</location><rules_id>5710</rules_id><timeout>600</timeout></active-response>
-  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
-  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
-</ossec_config>
-`);
-  const calls = (): Call[] => {
-    const f = join(dir, 'calls.log');
-    if (!existsSync(f)) return [];
-    return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
-      const sp = l.indexOf(' ');
-      const msg = JSON.parse(l.slice(sp + 1)) as { command: string; parameters: { alert: { data?: { srcip?: string } } } };
-      return { at: Number(l.slice(0, sp)), command: msg.command, srcip: msg.parameters.alert.data?.srcip };
-    });
-  };
-  const data = join(dir, 'data');
-  return { log, conf, data, resp, calls, common: ['--config', conf, '--data-dir', data, '--response-dir', resp] };
+  const env = recordingEnv('rpsafety-live-', t);
+  const conf = recordingConfig(env, { rulesId: '5710', timeoutSec: 600 });
+  return { ...env, conf, common: ['--config', conf, '--data-dir', env.data, '--response-dir', env.resp] };
 }
 
 /** One failed login for a non-existent user: rule 5710, bound to `record` (no frequency, no ignore window). */
@@ -58,15 +25,9 @@ function burst(log: string, ip: string): void {
   appendFileSync(log, `Mar 10 10:00:01 srv1 sshd[4242]: Failed password for invalid user admin from ${ip} port 40000 ssh2\n`);
 }
 
-async function waitFor<T>(f: () => T | undefined, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+
+const BIN = new URL('../bin/riposte.js', import.meta.url).pathname;
+const run = promisify(execFile);
 
 test('allowlist add while the daemon runs: the address is not blocked afterwards', { timeout: 90_000 }, async (t) => {
   const env = setup(t);

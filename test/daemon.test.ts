@@ -6,64 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from '../src/daemon/start.ts';
+import { recordingConfig, recordingEnv, sshBurst as burst, waitFor } from './support/recording.ts';
+
+function setup(timeoutSec: number) {
+  const env = recordingEnv('riposte-daemon-');
+  return { ...env, conf: recordingConfig(env, { rulesId: '5712', timeoutSec }) };
+}
+
 
 const BIN = new URL('../bin/riposte.js', import.meta.url).pathname;
-
-interface Call {
-  at: number;
-  command: string;
-  srcip: string | undefined;
-}
-
-function setup(timeoutSec: number): { dir: string; log: string; conf: string; data: string; resp: string; calls: () => Call[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'riposte-daemon-'));
-  const resp = join(dir, 'responses');
-  mkdirSync(resp);
-  const record = join(resp, 'record');
-  // A Wazuh-style custom program: one JSON line on stdin; it records when and what it was asked.
-  writeFileSync(record, '#!/bin/bash\nread -r line\nprintf "%s %s\\n" "$(date +%s.%N)" "$line" >> "$(dirname "$0")/../calls.log"\n');
-  chmodSync(record, 0o755);
-  const log = join(dir, 'auth.log');
-  writeFileSync(log, '');
-  const conf = join(dir, 'ossec.conf');
-  writeFileSync(conf, `<ossec_config>
-  <command><name>record</name><executable>record</executable><timeout_allowed>yes</timeout_allowed></command>
-  <active-response><command>record</command><location>local</location><rules_id>5712</rules_id><timeout>${timeoutSec}</timeout></active-response>
-  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
-  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
-</ossec_config>
-`);
-  const calls = (): Call[] => {
-    const f = join(dir, 'calls.log');
-    if (!existsSync(f)) return [];
-    return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
-      const sp = l.indexOf(' ');
-      const msg = JSON.parse(l.slice(sp + 1)) as { command: string; parameters: { alert: { data?: { srcip?: string } } } };
-      return { at: Number(l.slice(0, sp)), command: msg.command, srcip: msg.parameters.alert.data?.srcip };
-    });
-  };
-  return { dir, log, conf, data: join(dir, 'data'), resp, calls };
-}
-
-function burst(log: string, ip: string): void {
-  const lines: string[] = [];
-  for (let i = 0; i < 10; i++) lines.push(`Mar 10 10:00:0${i} srv1 sshd[4242]: Failed password for invalid user admin from ${ip} port ${40000 + i} ssh2`);
-  appendFileSync(log, lines.join('\n') + '\n');
-}
-
-async function waitFor<T>(f: () => T | undefined, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('Daemon: a brute force runs the bound program, and the revert comes after the timeout', { timeout: 90_000 }, async (t) => {
   const env = setup(3);

@@ -12,20 +12,11 @@ import { join } from 'node:path';
 import { planSources } from '../src/collect/sources.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { journaldUnavailable, startJournal } from './support/journald.ts';
+import { waitFor } from './support/recording.ts';
 
 const BIN = new URL('../bin/riposte.js', import.meta.url).pathname;
 const DEFAULT_CONF = new URL('../config/ossec.conf', import.meta.url).pathname;
 const skip = journaldUnavailable() ?? false;
-
-async function waitFor<T>(f: () => T | undefined, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('riposte start follows sshd in the journal, and a kill -9 and restart neither re-read nor skip it', { skip, timeout: 120_000 }, async (t) => {
   const journal = await startJournal();

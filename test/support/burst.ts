@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor as waitForEvery } from './recording.ts';
 
 export const BIN = new URL('../../bin/riposte.js', import.meta.url).pathname;
 
@@ -76,14 +77,9 @@ export function countLines(file: string): number {
   return n;
 }
 
-export async function waitFor<T>(f: () => T | undefined, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** `waitFor` with this module's longer default (bursts take a while on a busy machine). */
+export function waitFor<T>(f: () => T | undefined, what: string, ms = 60_000): Promise<T> {
+  return waitForEvery(f, what, ms, 100);
 }
 
 /** `riposte start` as a child, resolved once it follows the logs. */

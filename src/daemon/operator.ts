@@ -10,7 +10,7 @@ import type { ActiveResponseConfig, RiposteConfig } from '../config/types.ts';
 import { decide } from '../decide/index.ts';
 import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
-import { ArLogAppender, ExecQueue } from '../execute/index.ts';
+import { ArLogAppender } from '../execute/index.ts';
 import { Store, type StoredDecision } from '../store/index.ts';
 import { BUNDLED_RESPONSES } from './home.ts';
 import { Responder } from './responder.ts';
@@ -39,7 +39,6 @@ export class Operator {
       responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])],
       bundledDir: BUNDLED_RESPONSES,
       arLog: new ArLogAppender(join(opts.dataDir, 'active-responses.log')),
-      queue: new ExecQueue(),
       agentName: 'riposte-cli',
       now: this.now,
     });

@@ -16,7 +16,7 @@ import { toAlert } from '../engine/alert.ts';
 import { alertJson } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { loadRuleset, sourcesFromConfig, stockSources } from '../engine/load-ruleset.ts';
-import { ArLogAppender, ExecQueue } from '../execute/index.ts';
+import { ArLogAppender } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
 import { Spawner } from '../programs/_spawner.ts';
@@ -101,7 +101,6 @@ export class Daemon {
       responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])],
       bundledDir: BUNDLED_RESPONSES,
       arLog,
-      queue: new ExecQueue(),
       agentName: manager,
       now,
     });

@@ -23,7 +23,11 @@ const nowSec = () => Math.floor(Date.now() / 1000);
  */
 function lab(t: TestContext, commands: readonly CommandConfig[], opts: { bundled?: boolean } = {}) {
   const box = sandbox('riposte-rpburst-responder-');
-  t.after(() => box.dispose());
+  const arLog = new ArLogAppender(join(box.dir, 'active-responses.log'));
+  t.after(async () => {
+    await arLog.idle();
+    box.dispose();
+  });
   const runs = join(box.dir, 'runs.log');
   const hold = join(box.dir, 'HOLD');
   box.program('rec', `#!/bin/sh\nread -r line\nprintf '%s\\n' "$line" >> '${runs}'\n`);
@@ -34,7 +38,7 @@ function lab(t: TestContext, commands: readonly CommandConfig[], opts: { bundled
     commands: new Map(commands.map((c) => [c.name, c])),
     responseDirs: [box.dir],
     bundledDir: opts.bundled ? box.dir : '/nonexistent',
-    arLog: new ArLogAppender(join(box.dir, 'active-responses.log')),
+    arLog,
     agentName: 'test',
     now: nowSec,
   });

@@ -19,7 +19,7 @@ import {
 } from '../execute/index.ts';
 import { runInProcess } from '../execute/in-process.ts';
 import { IN_PROCESS_PROGRAMS, type InProcessProgram } from '../programs/in-process.ts';
-import type { DecisionState, Store, StoredDecision } from '../store/index.ts';
+import type { DecisionState, ExecutionRecord, Store, StoredDecision } from '../store/index.ts';
 
 export interface ResponderOptions {
   readonly store: Store;
@@ -48,6 +48,8 @@ export class Responder {
   readonly #resolved = new Map<string, Promise<string>>();
   /** One queue per command: keyed by target inside it, so the key is (command, target). */
   readonly #queues = new Map<string, ExecQueue>();
+  #executions: ExecutionRecord[] = [];
+  #executionsCommitted: Promise<void> | null = null;
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
@@ -86,11 +88,28 @@ export class Responder {
    * Resolves when the run is over; never rejects for a failed program (the failure is recorded).
    */
   async enforce(decision: DecisionV1, alert: AlertV1, ruleDescription: string): Promise<Status> {
+    if (!this.#o.store.recordDecision(decision, alert)) return 'refused';
+    return this.#dispatch(decision, alert, ruleDescription);
+  }
+
+  /**
+   * {@link enforce} for every decision of a batch of log lines: all are recorded in ONE
+   * transaction, committed before this returns (desired state first, as for one), then their runs
+   * are queued. A burst then costs a commit per batch, not one per decision.
+   * @returns one promise per item, in order, as `enforce` returns
+   */
+  enforceBatch(items: ReadonlyArray<{ readonly decision: DecisionV1; readonly alert: AlertV1; readonly ruleDescription: string }>): Array<Promise<Status>> {
+    if (items.length === 0) return [];
+    const recorded = this.#o.store.recordDecisions(items);
+    return items.map((it, k) => (recorded[k] ? this.#dispatch(it.decision, it.alert, it.ruleDescription) : Promise.resolve('refused' as const)));
+  }
+
+  /** Queue the add of a recorded decision. */
+  #dispatch(decision: DecisionV1, alert: AlertV1, ruleDescription: string): Promise<Status> {
     const { store } = this.#o;
-    if (!store.recordDecision(decision, alert)) return 'refused';
     if (decision.simulated) {
       this.#log(decision, 'add', 'simulated', null);
-      return 'simulated';
+      return Promise.resolve('simulated');
     }
     return this.#queueFor(decision.command).run(targetKey(decision.target), async () => {
       if (!this.#stillIn(decision, 'active', 'add')) return 'skipped';
@@ -156,7 +175,7 @@ export class Responder {
 
   /** @param leftSec the add's kernel timeout for a bundled program (null: none) */
   async #run(decision: DecisionV1, alert: AlertV1, action: ArAction, ruleDescription: string, leftSec: number | null): Promise<ExecOutcome | null> {
-    const { store, commands, responseDirs, bundledDir } = this.#o;
+    const { commands, responseDirs, bundledDir } = this.#o;
     const command = commands.get(decision.command);
     const startedAt = this.#o.now();
     if (!command) {
@@ -185,7 +204,8 @@ export class Responder {
     const message = buildArMessage(decision, alertJson, extra, action);
     const opts = { message, timeoutMs: command.runTimeoutSec * 1000, onKeys: () => 'continue' as const };
     const outcome = direct ? await runInProcess(inProcess.main, opts) : await runProgram(path, opts);
-    store.recordExecution({
+    this.#log(decision, action, statusOf(outcome), outcome);
+    await this.#recordExecution({
       decisionId: decision.decisionId,
       action,
       startedAt,
@@ -196,8 +216,40 @@ export class Responder {
       stderrExcerpt: outcome.stderrExcerpt,
       answer: outcome.answer,
     });
-    this.#log(decision, action, statusOf(outcome), outcome);
     return outcome;
+  }
+
+  /**
+   * Record a run; the runs that end in the same turn (a block channel answers a whole group at
+   * once) are committed together, one transaction on the next turn. Resolves once committed, so
+   * a run's caller still sees its record.
+   */
+  #recordExecution(e: ExecutionRecord): Promise<void> {
+    this.#executions.push(e);
+    this.#executionsCommitted ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        const batch = this.#executions;
+        this.#executions = [];
+        this.#executionsCommitted = null;
+        try {
+          this.#o.store.transaction(() => {
+            for (const x of batch) {
+              try {
+                this.#o.store.recordExecution(x);
+              } catch {
+                // Its decision is gone (pruned): nothing to attach the run to.
+              }
+            }
+          });
+        } catch (err) {
+          // The store itself failed (e.g. busy past its timeout): the runs are in the log file.
+          process.stderr.write(`riposte: could not record ${batch.length} run(s): ${err instanceof Error ? err.message : String(err)}\n`);
+        } finally {
+          resolve();
+        }
+      });
+    });
+    return this.#executionsCommitted;
   }
 
   #log(d: DecisionV1, action: ArAction, status: Status, o: ExecOutcome | null, reason?: string): void {
@@ -213,6 +265,8 @@ export class Responder {
       ...(o ? { exit_code: o.exitCode ?? -1, duration_ms: Math.round(o.durationMs) } : {}),
       ...(reason ? { reason } : {}),
     };
-    this.#o.arLog.append('riposte', JSON.stringify(line));
+    this.#o.arLog.append('riposte', JSON.stringify(line)).catch((e: unknown) => {
+      process.stderr.write(`riposte: could not write to ${this.#o.arLog.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    });
   }
 }

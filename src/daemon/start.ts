@@ -104,7 +104,9 @@ export class Daemon {
       agentName: manager,
       now,
     });
-    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
+    // Many reverts in flight, so that the block channel takes a burst's due deletes together (each
+    // command's own queue still caps its child programs).
+    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, concurrency: 1024, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
     const ctx: DecideContext = {
@@ -134,6 +136,7 @@ export class Daemon {
       // waiting for I/O) before anything else is written; alerts.json and the offence counters
       // follow once this turn's runs have been dispatched.
       const alerted: Array<{ p: Processed; id: string; at: number }> = [];
+      const toEnforce: Parameters<Responder['enforceBatch']>[0][number][] = [];
       let decided = false;
       for (const line of batch.lines) {
         const p = session.process(batch.source, line);
@@ -151,16 +154,16 @@ export class Daemon {
               continue;
             }
             if (daemon) daemon.stats.decisions++;
-            // enforce() records the decision synchronously, before its first await: desired
-            // state is durable before anything runs.
-            const run = responder.enforce(o, alert, description).then(() => scheduler.changed());
-            daemon?.track(run);
-            later.add(() => scheduler.changed());
+            toEnforce.push({ decision: o, alert, ruleDescription: description });
           }
         }
         // Built later from this event's own objects (the outcome holds its firedtimes snapshot).
         if (p.outcome.alert) alerted.push({ p, id, at: Date.now() });
       }
+      // enforceBatch() records the batch's decisions synchronously, in one transaction, before
+      // any of their runs starts: desired state is durable before anything runs.
+      for (const run of responder.enforceBatch(toEnforce)) daemon?.track(run.then(() => scheduler.changed()));
+      if (toEnforce.length > 0) later.add(() => scheduler.changed());
       const since = batchStart;
       batchStart = now();
       if (alerted.length === 0 && !decided) return;
@@ -171,7 +174,8 @@ export class Daemon {
           if (json) text += `${JSON.stringify(json)}\n`;
         }
         if (text) alerts.write(text);
-        if (decided) for (const [key, off] of ctx.state.offenders) if (off.last >= since) store.saveOffence(key, off);
+        // One commit for the batch's offences, not one each.
+        if (decided) store.transaction(() => { for (const [key, off] of ctx.state.offenders) if (off.last >= since) store.saveOffence(key, off); });
       });
     });
     daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);

@@ -308,6 +308,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       states.set(r.state, (states.get(r.state) ?? 0) + 1);
       if (r.until > lastBlockWall) continue; // due after the burst
+      if (r.state !== 'reverted' && r.state !== 'active' && r.state !== 'reverting') continue; // never added: nothing to revert
       const l = (r.revertedAt ?? now) - r.until;
       if (lag === null || l > lag) lag = l;
     }

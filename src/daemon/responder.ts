@@ -76,7 +76,7 @@ export class Responder {
    * Read from the store, not from memory: another process (an operator's revert) may have moved it.
    */
   #stillIn(decision: DecisionV1, state: DecisionState, action: ArAction): boolean {
-    const now = this.#o.store.getDecision(decision.decisionId)?.state ?? null;
+    const now = this.#o.store.stateOf(decision.decisionId);
     if (now === state) return true;
     this.#o.store.appendAudit(`${action}_skipped`, decision.decisionId, { expected: state, state: now });
     this.#log(decision, action, 'skipped', null, `the decision is ${now ?? 'gone'}, not ${state}`);
@@ -136,7 +136,7 @@ export class Responder {
         } catch {
           // Already moved on (e.g. reverted by hand meanwhile): keep that state.
         }
-      } else if (store.getDecision(decision.decisionId)?.state !== 'active') {
+      } else if (store.stateOf(decision.decisionId) !== 'active') {
         // Reverted while the add ran (an operator's revert in another process does not wait for
         // this queue): its delete may have come first, so undo the add once more.
         await this.#run(decision, alert, 'delete', '', null);
@@ -170,7 +170,7 @@ export class Responder {
       if (!this.#stillIn(decision, 'reverting', 'delete')) return false;
       const outcome = await this.#run(decision, alert, 'delete', '', null);
       return outcome !== null && statusOf(outcome) === 'succeeded';
-    });
+    }, 'urgent'); // a due revert never waits behind a backlog of adds
   }
 
   /** @param leftSec the add's kernel timeout for a bundled program (null: none) */

@@ -118,6 +118,7 @@ export class Daemon {
     };
     const session = new AnalysisSession(ruleset, now, { ignoreMode: 'live', logAlertLevel: config.logAlertLevel });
     let batchStart = now();
+    const savedOffences = new WeakSet<object>();
     const later = new AfterDispatch((e) => log(`deferred write failed: ${e instanceof Error ? e.message : String(e)}`));
     const collector = new LogCollector(
       config.localfiles.map((l) => ({ path: l.location })),
@@ -174,8 +175,18 @@ export class Daemon {
           if (json) text += `${JSON.stringify(json)}\n`;
         }
         if (text) alerts.write(text);
-        // One commit for the batch's offences, not one each.
-        if (decided) store.transaction(() => { for (const [key, off] of ctx.state.offenders) if (off.last >= since) store.saveOffence(key, off); });
+        // One commit for the batch's offences, each saved once (an offence is a new object; `last`
+        // is in whole seconds, so `since` alone matched the whole second's offenders every batch).
+        if (decided) {
+          store.transaction(() => {
+            for (const [key, off] of ctx.state.offenders) {
+              if (off.last >= since && !savedOffences.has(off)) {
+                store.saveOffence(key, off);
+                savedOffences.add(off);
+              }
+            }
+          });
+        }
       });
     });
     daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);

@@ -258,6 +258,15 @@ export class Store {
   }
 
   /**
+   * The state of one decision now, or null: what an action checks at the moment it runs (cheaper
+   * than {@link getDecision}, which reads and converts the whole row).
+   * @example if (store.stateOf(id) !== 'active') skip();
+   */
+  stateOf(decisionId: string): DecisionState | null {
+    return (this.#s.getState.get(decisionId) as { state: DecisionState } | undefined)?.state ?? null;
+  }
+
+  /**
    * Move a decision from `from` to `to`, and audit it, in one transaction. Only moves from the
    * expected state, so two writers racing for the same decision cannot both win.
    * @param detail extra audit detail (e.g. who unblocked, why it failed)

@@ -165,9 +165,13 @@ export class Daemon {
       // any of their runs starts: desired state is durable before anything runs.
       for (const run of responder.enforceBatch(toEnforce)) daemon?.track(run.then(() => scheduler.changed()));
       if (toEnforce.length > 0) later.add(() => scheduler.changed());
+      // After dispatching runs, the next batch waits for one turn of the event loop: a backlog of
+      // lines is read without any other wait, so without it the block channel's answers (and
+      // due reverts) would wait for the whole backlog to be analysed.
+      const next = toEnforce.length > 0 ? new Promise<void>((r) => setImmediate(r)) : undefined;
       const since = batchStart;
       batchStart = now();
-      if (alerted.length === 0 && !decided) return;
+      if (alerted.length === 0 && !decided) return next;
       later.add(() => {
         let text = '';
         for (const a of alerted) {
@@ -188,6 +192,7 @@ export class Daemon {
           });
         }
       });
+      return next;
     });
     daemon = new Daemon(store, scheduler, collector, alerts, running, children, later);
     running.catch((e: unknown) => log(`log collector stopped: ${String(e)}`));

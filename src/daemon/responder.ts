@@ -65,7 +65,8 @@ export class Responder {
     let q = this.#queues.get(commandName);
     if (!q) {
       const inProcess = this.#inProcess(this.#o.commands.get(commandName));
-      q = new ExecQueue({ concurrency: inProcess?.concurrency ?? this.#o.concurrency ?? 8 });
+      // freshFirst: a new decision never waits behind a backlog of older ones.
+      q = new ExecQueue({ concurrency: inProcess?.concurrency ?? this.#o.concurrency ?? 8, freshFirst: true });
       this.#queues.set(commandName, q);
     }
     return q;

@@ -143,3 +143,19 @@ test('ExecQueue starts an urgent job at once, past a full cap and a backlog, but
   await us;
   await q.idle();
 });
+
+test('ExecQueue with freshFirst starts a fresh job within two slots, however long the backlog', async () => {
+  const q = new ExecQueue({ concurrency: 1, freshFirst: true });
+  const holder = gate();
+  void q.run('ip:0', holder.job);
+  const order: string[] = [];
+  const jobs: Array<Promise<unknown>> = [];
+  for (let i = 1; i <= 50; i++) jobs.push(q.run(`ip:${i}`, async () => void order.push(`old${i}`)));
+  jobs.push(q.run('ip:fresh', async () => void order.push('fresh')));
+  holder.open();
+  await Promise.all(jobs);
+  assert.ok(order.indexOf('fresh') <= 1, `the fresh job ran at position ${order.indexOf('fresh')}`);
+  // Every other slot still goes to the oldest: old1, old2, … keep their order.
+  assert.deepEqual(order.filter((_, i) => i % 2 === 0).slice(0, 10), ['old1', 'old2', 'old3', 'old4', 'old5', 'old6', 'old7', 'old8', 'old9', 'old10']);
+  assert.equal(order.length, 51);
+});

@@ -38,6 +38,10 @@ export function targetKey(target: Target): string {
 /** Runs jobs serialised per key, in parallel across keys, at most `concurrency` at once. */
 export class ExecQueue {
   private readonly concurrency: number;
+  private readonly freshFirst: boolean;
+  /** Keys in the order they became ready (for `freshFirst`; stale entries are skipped). */
+  private readyStack: string[] = [];
+  private newestNext = true;
   /** Waiting jobs per key (a key is present while it has a job waiting or running). */
   private readonly waiting = new Map<string, Job[]>();
   /** Keys with a job running. */
@@ -50,11 +54,17 @@ export class ExecQueue {
   private readonly readyUrgent = new Set<string>();
   private idleWaiters: Array<() => void> = [];
 
-  /** @param opts.concurrency jobs running at once, all keys together (≥ 1). @default 8 */
-  constructor(opts: { readonly concurrency?: number } = {}) {
+  /**
+   * @param opts.concurrency jobs running at once, all keys together (≥ 1). @default 8
+   * @param opts.freshFirst every other free slot goes to the key that became ready last, so a
+   *   fresh job waits for at most one slot however long the backlog, while the oldest jobs still
+   *   get the other half of the slots, in order. @default false
+   */
+  constructor(opts: { readonly concurrency?: number; readonly freshFirst?: boolean } = {}) {
     const c = opts.concurrency ?? 8;
     if (!Number.isInteger(c) || c < 1) throw new RangeError(`Cannot create an ExecQueue: concurrency must be an integer ≥ 1, got ${c}`);
     this.concurrency = c;
+    this.freshFirst = opts.freshFirst ?? false;
   }
 
   /** Jobs running now. */
@@ -94,7 +104,25 @@ export class ExecQueue {
   /** `key` has a waiting job and none running: file it under its next job's priority. */
   private markReady(key: string): void {
     if ((this.waiting.get(key) as Job[])[0]?.priority === 'urgent') this.readyUrgent.add(key);
-    else this.ready.add(key);
+    else {
+      this.ready.add(key);
+      if (this.freshFirst) this.readyStack.push(key);
+    }
+  }
+
+  /** The ready key to start next: the oldest, or (every other time with `freshFirst`) the newest. */
+  private nextReady(): string {
+    if (this.freshFirst) {
+      this.newestNext = !this.newestNext;
+      if (!this.newestNext) {
+        while (this.readyStack.length > 0) {
+          const key = this.readyStack.pop() as string;
+          if (this.ready.has(key)) return key;
+        }
+      }
+      if (this.readyStack.length > 4 * this.ready.size + 1024) this.readyStack = [...this.ready];
+    }
+    return this.ready.values().next().value as string;
   }
 
   private pump(): void {
@@ -104,7 +132,7 @@ export class ExecQueue {
       this.start(key, true);
     }
     while (this.busy.size - this.urgentBusy.size < this.concurrency && this.ready.size > 0) {
-      this.start(this.ready.values().next().value as string, false);
+      this.start(this.nextReady(), false);
     }
   }
 

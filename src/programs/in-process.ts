@@ -14,13 +14,14 @@ export interface InProcessProgram {
   readonly main: InProcessMain;
   /**
    * Runs of this program in flight at once (each serialised per target). A run costs an entry in
-   * the block channel, which commits everything waiting as one transaction, so a high limit is
-   * what lets a burst of blocks go together; it also bounds what one burst holds in memory.
+   * the block channel, which commits everything waiting as one transaction (up to 1024), so the
+   * limit is two transactions' worth: one in flight, the next one filling. More would only queue
+   * in the channel, where a fresh block would wait behind them.
    */
   readonly concurrency: number;
 }
 
 /** Bundled programs runnable in-process, by executable name. */
 export const IN_PROCESS_PROGRAMS: ReadonlyMap<string, InProcessProgram> = new Map([
-  [firewallDrop.name, { main: firewallDropMessage, concurrency: 4096 }],
+  [firewallDrop.name, { main: firewallDropMessage, concurrency: 2048 }],
 ]);

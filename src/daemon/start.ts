@@ -106,7 +106,7 @@ export class Daemon {
     });
     // Many reverts in flight, so that the block channel takes a burst's due deletes together (each
     // command's own queue still caps its child programs).
-    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, concurrency: 1024, onError: (e) => log(`revert scheduler: ${String(e)}`) });
+    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, concurrency: 2048, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
     const ctx: DecideContext = {

@@ -94,6 +94,7 @@ export class LineSession {
   #timer: NodeJS.Timeout | null = null;
   readonly #pending: Job[] = [];
   #pendingHead = 0;
+  readonly #urgent: Job[] = [];
   /** Groups written so far (what a test of the batching counts). */
   groups = 0;
   #closed = false;
@@ -166,30 +167,33 @@ export class LineSession {
    * Send one request and wait for its verdict.
    * @returns true when the child accepted it; false on an error, a timeout or a dead child
    */
-  async run(line: string, timeoutMs = 1000): Promise<boolean> {
-    return (await this.request(line, timeoutMs)) !== null;
+  async run(line: string, timeoutMs = 1000, urgent = false): Promise<boolean> {
+    return (await this.request(line, timeoutMs, urgent)) !== null;
   }
 
   /**
    * Send one request and wait for its answer.
    * @param timeoutMs how long its group may take once written
+   * @param urgent goes into the next group ahead of the requests already waiting
    * @returns the answer text when the child accepted it (`''` for a protocol without one); null
    *   on an error, a timeout or a dead child
    */
-  request(line: string, timeoutMs = 1000): Promise<string | null> {
+  request(line: string, timeoutMs = 1000, urgent = false): Promise<string | null> {
     return new Promise<string | null>((resolve) => {
       // A line break would let the caller's text become a second request.
       if (/[\r\n]/.test(line) || this.#closed) return resolve(null);
-      this.#pending.push({ line, timeoutMs, resolve, seq: 0 });
+      (urgent ? this.#urgent : this.#pending).push({ line, timeoutMs, resolve, seq: 0 });
       if (this.#inFlight.length === 0) this.#next();
     });
   }
 
   #next(): void {
     if (this.#closed) return;
-    const n = Math.min(MAX_GROUP, this.#pending.length - this.#pendingHead);
-    if (n === 0) return;
-    const group = this.#pending.slice(this.#pendingHead, this.#pendingHead + n);
+    // Urgent requests (unblocks that are due) go first, ahead of a backlog of blocks.
+    const urgent = this.#urgent.splice(0, MAX_GROUP);
+    const n = Math.min(MAX_GROUP - urgent.length, this.#pending.length - this.#pendingHead);
+    if (n + urgent.length === 0) return;
+    const group = urgent.concat(this.#pending.slice(this.#pendingHead, this.#pendingHead + n));
     this.#pendingHead += n;
     // Compact now and then, not on every group: a long queue is sliced, not shifted.
     if (this.#pendingHead > 4096 || this.#pendingHead === this.#pending.length) {
@@ -223,7 +227,7 @@ export class LineSession {
     this.#closed = true;
     this.#proc?.stdin.end();
     this.#proc = null;
-    const queued = this.#pending.splice(0).slice(this.#pendingHead);
+    const queued = [...this.#urgent.splice(0), ...this.#pending.splice(0).slice(this.#pendingHead)];
     this.#pendingHead = 0;
     const inFlight = this.#inFlight;
     this.#inFlight = [];

@@ -53,7 +53,7 @@ export interface RevertSchedulerOptions {
 }
 
 /** Due decisions read per store query; a full batch means "look again at once". */
-const BATCH = 500;
+const BATCH = 2048;
 /** After a pass failed (e.g. the store was busy), wait this long before the next one. */
 const FAILED_PASS_DELAY_MS = 1000;
 

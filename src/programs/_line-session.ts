@@ -189,8 +189,10 @@ export class LineSession {
 
   #next(): void {
     if (this.#closed) return;
-    // Urgent requests (unblocks that are due) go first, ahead of a backlog of blocks.
-    const urgent = this.#urgent.splice(0, MAX_GROUP);
+    // Urgent requests (unblocks that are due) go first, ahead of a backlog of blocks, but take at
+    // most half a group while others wait: a stream of unblocks never starves the blocks.
+    const waiting = this.#pending.length - this.#pendingHead;
+    const urgent = this.#urgent.splice(0, waiting > 0 ? MAX_GROUP / 2 : MAX_GROUP);
     const n = Math.min(MAX_GROUP - urgent.length, this.#pending.length - this.#pendingHead);
     if (n + urgent.length === 0) return;
     const group = urgent.concat(this.#pending.slice(this.#pendingHead, this.#pendingHead + n));

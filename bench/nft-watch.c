@@ -38,16 +38,24 @@ int main(void) {
     fprintf(stderr, "nft-watch: netlink: %s\n", strerror(errno));
     return 1;
   }
-  int big = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-  setvbuf(stdout, NULL, _IOLBF, 0);
+  /* Room for a burst's notices (root may go past the system's limit); a line per notice, flushed
+     when the kernel has no more for now, so a burst does not cost a write per element. */
+  int big = 64 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   puts("ready");
+  fflush(stdout);
   static char buf[1 << 16];
   for (;;) {
-    int n = (int)recv(fd, buf, sizeof buf, 0);
+    int n = (int)recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == EAGAIN) {
+      fflush(stdout);
+      n = (int)recv(fd, buf, sizeof buf, 0);
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (n < 0) {
+      if (errno == ENOBUFS) fprintf(stderr, "nft-watch: notices lost (ENOBUFS)\n");
       if (errno == EINTR || errno == ENOBUFS) continue;
       return 1;
     }
@@ -58,14 +66,19 @@ int main(void) {
       const struct nlattr *set = find(attrs, len, NFTA_SET_ELEM_LIST_SET);
       const struct nlattr *list = find(attrs, len, NFTA_SET_ELEM_LIST_ELEMENTS);
       if (!set || !list) continue;
-      const struct nlattr *elem = find(payload(list), payload_len(list), NFTA_LIST_ELEM);
-      const struct nlattr *key = elem ? find(payload(elem), payload_len(elem), NFTA_SET_ELEM_KEY) : NULL;
-      const struct nlattr *value = key ? find(payload(key), payload_len(key), NFTA_DATA_VALUE) : NULL;
-      if (!value) continue;
-      char ip[INET6_ADDRSTRLEN] = "?";
-      if (payload_len(value) == 4) inet_ntop(AF_INET, payload(value), ip, sizeof ip);
-      else if (payload_len(value) == 16) inet_ntop(AF_INET6, payload(value), ip, sizeof ip);
-      printf("%lld %.*s %s\n", (long long)now.tv_sec * 1000000000LL + now.tv_nsec, payload_len(set), payload(set), ip);
+      /* Every element of the notice (the kernel may list several in one message). */
+      int left = payload_len(list);
+      for (const struct nlattr *elem = (const struct nlattr *)payload(list); left >= NLA_HDRLEN && elem->nla_len >= NLA_HDRLEN && elem->nla_len <= left;
+           left -= NLA_ALIGN(elem->nla_len), elem = (const struct nlattr *)((const char *)elem + NLA_ALIGN(elem->nla_len))) {
+        if ((elem->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM) continue;
+        const struct nlattr *key = find(payload(elem), payload_len(elem), NFTA_SET_ELEM_KEY);
+        const struct nlattr *value = key ? find(payload(key), payload_len(key), NFTA_DATA_VALUE) : NULL;
+        if (!value) continue;
+        char ip[INET6_ADDRSTRLEN] = "?";
+        if (payload_len(value) == 4) inet_ntop(AF_INET, payload(value), ip, sizeof ip);
+        else if (payload_len(value) == 16) inet_ntop(AF_INET6, payload(value), ip, sizeof ip);
+        printf("%lld %.*s %s\n", (long long)now.tv_sec * 1000000000LL + now.tv_nsec, payload_len(set), payload(set), ip);
+      }
     }
   }
 }

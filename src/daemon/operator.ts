@@ -15,7 +15,7 @@ import { compileAllowlist, decide } from '../decide/index.ts';
 import { RiposteError } from '../errors.ts';
 import { loadAllowlist } from './allowlist.ts';
 import type { AlertV1, DecideOutcome } from '../decide/types.ts';
-import { ArLogAppender, ExecQueue } from '../execute/index.ts';
+import { ArLogAppender } from '../execute/index.ts';
 import { openDataDirStore, type AllowlistInput, type ExecutionRecord, type Store, type StoredDecision } from '../store/index.ts';
 import { liftAllowlisted, settleReverted, type Lifted } from './allowlist-watch.ts';
 import { BUNDLED_RESPONSES } from './home.ts';
@@ -86,7 +86,6 @@ export class Operator {
       responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])],
       bundledDir: BUNDLED_RESPONSES,
       arLog: new ArLogAppender(join(opts.dataDir, 'active-responses.log')),
-      queue: new ExecQueue(),
       agentName: 'riposte-cli',
       now: this.now,
     });

@@ -17,7 +17,7 @@ import { toAlert } from '../engine/alert.ts';
 import { alertLine } from '../engine/alert-json.ts';
 import { AnalysisSession, type Processed, type Ruleset } from '../engine/engine.ts';
 import { FtsQueueFile } from '../engine/fts-queue.ts';
-import { ArLogAppender, ExecQueue } from '../execute/index.ts';
+import { ArLogAppender } from '../execute/index.ts';
 import { findTool, isExecutableFile, useToolRunner } from '../programs/_exec.ts';
 import { nfsetChannel, nftInteractiveChannel, useBlockChannel } from '../programs/_fw-nft.ts';
 import { Spawner } from '../programs/_spawner.ts';
@@ -161,11 +161,12 @@ export class Daemon {
       responseDirs: [BUNDLED_RESPONSES, ...(opts.responseDirs ?? [])],
       bundledDir: BUNDLED_RESPONSES,
       arLog,
-      queue: new ExecQueue(),
       agentName: manager,
       now,
     });
-    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, onError: (e) => log(`revert scheduler: ${String(e)}`) });
+    // Many reverts in flight, so that the block channel takes a burst's due deletes together (each
+    // command's own queue still caps its child programs).
+    const scheduler = new RevertScheduler({ store, revert: (d) => responder.revert(d), now, concurrency: 2048, onError: (e) => log(`revert scheduler: ${String(e)}`) });
     await scheduler.start();
 
     const state = store.loadDecideState(now());
@@ -197,6 +198,24 @@ export class Daemon {
       daemon?.track(run);
     };
     const output = new BatchOutput({ store, alerts, enforce, changed: () => scheduler.changed(), log, now, ...(opts.outputRetryMs !== undefined ? { retryMs: opts.outputRetryMs } : {}) });
+    // A batch's decisions are recorded in ONE transaction (Responder.enforceBatch), committed
+    // before any of their runs starts. When that fails (disk full), the output path records and
+    // runs each of them (enforce, above) before the batch's checkpoint may pass it.
+    const enforceAll = (items: readonly BatchDecision[]): void => {
+      if (items.length === 0) return;
+      let runs: Array<Promise<unknown>>;
+      try {
+        runs = responder.enforceBatch(items.map((d) => ({ decision: d.decision, alert: d.alert, ruleDescription: d.description })));
+      } catch (e) {
+        if (!output.stalled) log(`recording ${items.length} decision(s) failed: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      for (const run of runs) daemon?.track(run.then(() => scheduler.changed()));
+    };
+    // Offence histories already saved: decide replaces an offender's object when it changes, and
+    // `last` is in whole seconds, so `last >= since` alone would save a whole second's offenders
+    // again with every batch of a burst.
+    const savedOffences = new WeakSet<object>();
     const collector = new LogCollector(
       sources.specs,
       {
@@ -235,17 +254,21 @@ export class Daemon {
               continue;
             }
             if (daemon) daemon.stats.decisions++;
-            const d = { decision: o, alert, description };
-            decisions.push(d);
-            enforce(d);
+            decisions.push({ decision: o, alert, description });
           }
         }
         // Built later from this event's own objects (the outcome holds its firedtimes snapshot).
         if (p.outcome.alert) alerted.push({ p, id, at: Date.now() });
       }
+      // Recorded in one transaction, then dispatched, before anything else of the batch is
+      // written; the output's commit (next turn) is also the turn that lets the block channel's
+      // answers and due reverts in between two batches of a backlog.
+      enforceAll(decisions);
       const since = batchStart;
       batchStart = now();
       const decided = decisions.length > 0 || refusals.length > 0;
+      const offences = decided ? [...ctx.state.offenders].filter(([, off]) => off.last >= since && !savedOffences.has(off)) : [];
+      for (const [, off] of offences) savedOffences.add(off);
       return output.commit({
         source: batch.source,
         checkpoint: batch.lines.length > 0 ? batch.checkpoint : null,
@@ -260,7 +283,7 @@ export class Daemon {
           alerted.length = 0;
           return text;
         },
-        offences: () => (decided ? [...ctx.state.offenders].filter(([, off]) => off.last >= since) : []),
+        offences: () => offences,
       });
     });
     const pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();

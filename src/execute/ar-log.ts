@@ -26,7 +26,9 @@ export function formatArLogLine(date: Date, program: string, msg: string): strin
 
 /** Appends lines to an `active-responses.log`, in call order (each append opens the file, so log rotation needs no signal). */
 export class ArLogAppender {
-  private tail: Promise<void> = Promise.resolve();
+  /** Lines waiting for the write in progress to end; they go out together, in order. */
+  private queued: Array<{ readonly line: string; readonly resolve: () => void; readonly reject: (e: unknown) => void }> = [];
+  private writing = false;
 
   readonly file: string;
 
@@ -35,15 +37,37 @@ export class ArLogAppender {
   }
 
   /**
-   * Append one entry.
+   * Append one entry. Entries appended while a write is in progress are written together by the
+   * next one (a burst of runs costs a write per group, not an open/write/close each).
    * @returns resolves once the line is written; rejects if it could not be (later entries are still tried)
    * @example await log.append('active-response/bin/firewall-drop', 'Ended')
    */
   append(program: string, msg: string, date: Date = new Date()): Promise<void> {
     const line = `${formatArLogLine(date, program, msg)}\n`;
-    const write = this.tail.then(() => appendFile(this.file, line, { encoding: 'utf8', mode: 0o640 }));
-    this.tail = write.catch(() => undefined);
-    return write;
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ line, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Resolves once every entry appended so far is written (or failed). */
+  async idle(): Promise<void> {
+    while (this.writing) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queued.length > 0) {
+      const group = this.queued;
+      this.queued = [];
+      try {
+        await appendFile(this.file, group.map((g) => g.line).join(''), { encoding: 'utf8', mode: 0o640 });
+        for (const g of group) g.resolve();
+      } catch (e) {
+        for (const g of group) g.reject(e);
+      }
+    }
+    this.writing = false;
   }
 }
 

@@ -19,5 +19,5 @@ export {
   type KeysAnswer,
 } from './message.ts';
 export { parseCheckKeys, PROGRAM_ENV, runProgram, type ExecOutcome, type RunOptions } from './run.ts';
-export { ExecQueue, targetKey } from './queue.ts';
+export { ExecQueue, targetKey, type JobPriority } from './queue.ts';
 export { ArLogAppender, formatArLogLine } from './ar-log.ts';

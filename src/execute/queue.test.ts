@@ -109,3 +109,53 @@ test('ExecQueue: a hanging program is killed at its timeout while another key fi
   // B (another key) is not held up by A; C (A's key) starts only after A ended.
   assert.deepEqual(order, ['start A', 'start B', 'end B', 'end A', 'start C', 'end C']);
 });
+
+test('ExecQueue starts an urgent job at once, past a full cap and a backlog, but after its own key', async () => {
+  const q = new ExecQueue({ concurrency: 1 });
+  const holder = gate();
+  const backlog = [gate(), gate(), gate()];
+  const sameKey = gate();
+  const done: string[] = [];
+  void q.run('ip:1', holder.job);
+  backlog.forEach((g, i) => void q.run(`ip:${i + 10}`, g.job).then(() => done.push(`backlog${i}`)));
+  void q.run('ip:1', sameKey.job).then(() => done.push('same-key'));
+  const urgent = gate();
+  const u = q.run('ip:2', urgent.job, 'urgent').then(() => done.push('urgent'));
+  const urgentSameKey = gate();
+  const us = q.run('ip:1', urgentSameKey.job, 'urgent');
+  await tick();
+  assert.equal(urgent.started, true, 'the urgent job did not wait for the full cap nor the backlog');
+  assert.equal(urgentSameKey.started, false, 'an urgent job still waits for the earlier jobs of its key');
+  assert.ok(backlog.every((g) => !g.started));
+  urgent.open();
+  await u;
+  assert.deepEqual(done, ['urgent']);
+  // The rest in FIFO order; the urgent job of ip:1 starts only once ip:1's earlier job ended.
+  holder.open();
+  for (const g of backlog) g.open();
+  for (let i = 0; i < 10 && !sameKey.started; i++) await tick();
+  assert.equal(sameKey.started, true);
+  assert.equal(urgentSameKey.started, false);
+  sameKey.open();
+  for (let i = 0; i < 10 && !urgentSameKey.started; i++) await tick();
+  assert.equal(urgentSameKey.started, true);
+  urgentSameKey.open();
+  await us;
+  await q.idle();
+});
+
+test('ExecQueue with freshFirst starts a fresh job within two slots, however long the backlog', async () => {
+  const q = new ExecQueue({ concurrency: 1, freshFirst: true });
+  const holder = gate();
+  void q.run('ip:0', holder.job);
+  const order: string[] = [];
+  const jobs: Array<Promise<unknown>> = [];
+  for (let i = 1; i <= 50; i++) jobs.push(q.run(`ip:${i}`, async () => void order.push(`old${i}`)));
+  jobs.push(q.run('ip:fresh', async () => void order.push('fresh')));
+  holder.open();
+  await Promise.all(jobs);
+  assert.ok(order.indexOf('fresh') <= 1, `the fresh job ran at position ${order.indexOf('fresh')}`);
+  // Every other slot still goes to the oldest: old1, old2, … keep their order.
+  assert.deepEqual(order.filter((_, i) => i % 2 === 0).slice(0, 10), ['old1', 'old2', 'old3', 'old4', 'old5', 'old6', 'old7', 'old8', 'old9', 'old10']);
+  assert.equal(order.length, 51);
+});

@@ -73,16 +73,43 @@ export function nftAddScript(t: IpTarget, timeoutSec: number | null): string {
   return `${[...nftSetupLines(), `add element ${set} { ${ip} }`, `delete element ${set} { ${ip} }`, `add element ${set} { ${ip}${timeout} }`].join('\n')}\n`;
 }
 
+/** What {@link nftAdd} did. */
+export interface NftAdded {
+  /** The kernel timeout applied (null: none). */
+  readonly appliedSec: number | null;
+  /** Tracked connections the block channel ended with it; null: not done (the caller's part). */
+  readonly sessionsEnded: number | null;
+}
+
 /**
- * Block an address.
+ * Block an address: through the daemon's block channel when there is one (a burst of blocks is
+ * then a few transactions), else with a one-shot `nft -f -` batch that also creates the table.
  * @param nft absolute path of nft
- * @returns the kernel timeout applied (null: none)
  */
-export async function nftAdd(nft: string, t: IpTarget, timeoutSec: number | null, env: NodeJS.ProcessEnv): Promise<number | null> {
-  const applied = timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
-  if (channel && (await channel.add(t, applied))) return applied;
+export async function nftAdd(nft: string, t: IpTarget, timeoutSec: number | null, env: NodeJS.ProcessEnv): Promise<NftAdded> {
+  const appliedSec = timeoutSec !== null && timeoutSec <= NFT_MAX_TIMEOUT_SEC ? timeoutSec : null;
+  const c = channel;
+  if (c) {
+    let r = await c.add(t, appliedSec);
+    // Refused (most often: the table is not there yet, or was removed): create it once, for
+    // every block waiting on the same answer, and try the channel again.
+    if (r === false && (await ensureTable(nft, env))) r = await c.add(t, appliedSec);
+    if (r !== false) return { appliedSec, sessionsEnded: r.sessionsEnded };
+  }
   await runOk(nft, ['-f', '-'], { input: nftAddScript(t, timeoutSec), env });
-  return applied;
+  return { appliedSec, sessionsEnded: null };
+}
+
+let tableSetup: Promise<boolean> | null = null;
+
+/** Create the table (idempotent); one run at a time, shared by everyone who asks meanwhile. */
+function ensureTable(nft: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  tableSetup ??= runOk(nft, ['-f', '-'], { input: `${nftSetupLines().join('\n')}\n`, env })
+    .then(() => true, () => false)
+    .finally(() => {
+      tableSetup = null;
+    });
+  return tableSetup;
 }
 
 /** The element part of {@link nftAddScript} as one line: one transaction in an `nft -i` session. */
@@ -91,23 +118,46 @@ export function nftElementLine(t: IpTarget, timeoutSec: number | null): string {
   return lines.slice(-3).join('; ');
 }
 
+/** A block the channel put in place. */
+export interface ChannelAdded {
+  /** Tracked connections of the address the channel ended; null: it does not end them. */
+  readonly sessionsEnded: number | null;
+}
+
 /** A long-lived way to put a block in place without starting a process (the daemon's). */
 export interface BlockChannel {
   /** Block `t` (same transaction as the batch's last three lines); false: use the batch. */
-  add(t: IpTarget, timeoutSec: number | null): Promise<boolean>;
+  add(t: IpTarget, timeoutSec: number | null): Promise<ChannelAdded | false>;
+  /** Unblock `t` (whether or not it was blocked); false: use the one-shot delete. */
+  delete(t: IpTarget): Promise<boolean>;
   start(): void;
   close(): void;
+  /** Transactions (request groups) sent so far. */
+  readonly groups: number;
 }
 
 /**
- * Blocks through Riposte's netlink helper (`native/riposte-nfset.c`): one netlink transaction per
- * block, ≈0.4 ms from request to answer here.
+ * Blocks through Riposte's netlink helper (`native/riposte-nfset.c`): every request waiting when a
+ * transaction starts goes into it, with one conntrack pass for its blocks; ≈0.4 ms from request
+ * to answer for a lone block here.
  * @param helper absolute path of the built riposte-nfset
  * @param prefix arguments before the helper's own (tests run it as `ip netns exec NS helper`)
  */
 export function nfsetChannel(helper: string, prefix: readonly string[] = []): BlockChannel {
   const s = new LineSession(helper, [...prefix, NFT_TABLE_NAME, NFT_SETS[4], NFT_SETS[6]], NFSET_HELPER);
-  return { add: async (t, timeoutSec) => s.run(`add ${checked(t)} ${timeoutSec ?? 0}`), start: () => s.start(), close: () => s.close() };
+  return {
+    async add(t, timeoutSec) {
+      const answer = await s.request(`add ${checked(t)} ${timeoutSec ?? 0}`);
+      return answer === null ? false : { sessionsEnded: Number(answer.slice(3)) || 0 };
+    },
+    // An unblock is due now: it goes ahead of a backlog of blocks.
+    delete: async (t) => s.run(`del ${checked(t)}`, 1000, true),
+    start: () => s.start(),
+    close: () => s.close(),
+    get groups() {
+      return s.groups;
+    },
+  };
 }
 
 /**
@@ -117,7 +167,16 @@ export function nfsetChannel(helper: string, prefix: readonly string[] = []): Bl
  */
 export function nftInteractiveChannel(nft: string, prefix: readonly string[] = []): BlockChannel {
   const s = new LineSession(nft, [...prefix, '-i'], NFT_INTERACTIVE);
-  return { add: async (t, timeoutSec) => s.run(nftElementLine(t, timeoutSec)), start: () => s.start(), close: () => s.close() };
+  return {
+    add: async (t, timeoutSec) => ((await s.run(nftElementLine(t, timeoutSec))) ? { sessionsEnded: null } : false),
+    // Added first so that the delete succeeds whether or not the element was there.
+    delete: async (t) => s.run(`add element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)} }; delete element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)} }`),
+    start: () => s.start(),
+    close: () => s.close(),
+    get groups() {
+      return s.groups;
+    },
+  };
 }
 
 let channel: BlockChannel | null = null;
@@ -143,9 +202,11 @@ export function blockChannelNft(): string | null {
 
 /**
  * Unblock an address; an address (or table) that is not there is not an error.
- * @returns whether an element was removed
+ * @returns whether an element was removed (null: gone now, but the block channel cannot tell
+ *   whether it was there)
  */
-export async function nftDelete(nft: string, t: IpTarget, env: NodeJS.ProcessEnv): Promise<boolean> {
+export async function nftDelete(nft: string, t: IpTarget, env: NodeJS.ProcessEnv): Promise<boolean | null> {
+  if (channel && (await channel.delete(t))) return null;
   const args = ['-f', '-'];
   const r = await run(nft, args, { input: `delete element ${NFT_TABLE} ${NFT_SETS[t.family]} { ${checked(t)} }\n`, env });
   if (r.code === 0) return true;

@@ -66,9 +66,14 @@ export const firewallDrop: ProgramSpec<FirewallTarget> = {
   async add(t, { env, log }) {
     let where: string;
     if (t.backend === 'nft') {
-      const applied = await nftAdd(t.tool, t, t.timeoutSec, env);
+      const { appliedSec: applied, sessionsEnded } = await nftAdd(t.tool, t, t.timeoutSec, env);
       const expiry = applied !== null ? `kernel timeout ${applied}s` : t.timeoutSec !== null ? `no kernel timeout: ${t.timeoutSec}s is over nft's limit` : 'no timeout';
       where = `nft set inet riposte ${NFT_SETS[t.family]}, ${expiry}`;
+      // The block channel ends the sessions of a whole batch in one conntrack pass.
+      if (sessionsEnded !== null) {
+        log.info(`Blocked ${t.ip} (${where}${sessionsEnded > 0 ? `; ${sessionsEnded} tracked connections ended` : ''})`);
+        return;
+      }
     } else {
       await iptablesAdd(t.tool, t, env);
       where = `${iptablesTool(t.family)} INPUT and FORWARD`;
@@ -78,7 +83,7 @@ export const firewallDrop: ProgramSpec<FirewallTarget> = {
   },
   async delete(t, { env, log }) {
     const removed = t.backend === 'nft' ? await nftDelete(t.tool, t, env) : (await iptablesDelete(t.tool, t, env)) > 0;
-    log.info(removed ? `Unblocked ${t.ip} (${t.backend})` : `${t.ip} was not blocked (${t.backend}): nothing to do`);
+    log.info(removed !== false ? `Unblocked ${t.ip} (${t.backend})` : `${t.ip} was not blocked (${t.backend}): nothing to do`);
   },
 };
 

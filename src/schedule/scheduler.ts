@@ -28,6 +28,8 @@ export interface SchedulerStore {
   getDecision(decisionId: string): StoredDecision | null;
   transition(decisionId: string, from: DecisionState, to: DecisionState, detail?: Readonly<Record<string, unknown>>): void;
   appendAudit(event: string, decisionId: string | null, detail?: unknown): number;
+  /** Run `fn` as one transaction (the claims of a pass, and the reverts that ended in one turn). */
+  transaction<T>(fn: () => T): T;
 }
 
 /** Options of {@link RevertScheduler}. */
@@ -40,14 +42,18 @@ export interface RevertSchedulerOptions {
   readonly revert: (decision: StoredDecision) => Promise<boolean>;
   /** Clock: seconds since the epoch (default `Date.now() / 1000`). */
   readonly now?: () => number;
-  /** Reverts run at the same time, at most (default 8). */
+  /**
+   * Reverts run at the same time, at most (default 8). The responder caps each command's runs
+   * itself, so a high value here only lets batched programs (the block channel) take many
+   * deletes per transaction.
+   */
   readonly concurrency?: number;
   /** Errors that are not a decision's revert failing (store errors); default: console.error. */
   readonly onError?: (err: unknown) => void;
 }
 
 /** Due decisions read per store query; a full batch means "look again at once". */
-const BATCH = 500;
+const BATCH = 2048;
 /** After a pass failed (e.g. the store was busy), wait this long before the next one. */
 const FAILED_PASS_DELAY_MS = 1000;
 
@@ -81,6 +87,7 @@ export class RevertScheduler {
   readonly #onError: (err: unknown) => void;
   readonly #retries = new Map<string, Retry>();
   readonly #inFlight = new Set<string>();
+  #settling: Array<{ readonly id: string; readonly attempts: number; readonly resolve: () => void; readonly reject: (e: unknown) => void }> = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -213,27 +220,44 @@ export class RevertScheduler {
 
   /** Run the work with at most `concurrency` reverts at once. */
   async #runAll(work: readonly Work[]): Promise<void> {
+    const claimed = this.#claimAll(work);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < work.length && !this.#stopped) await this.#revertOne(work[next++] as Work);
+      while (next < claimed.length && !this.#stopped) await this.#revertOne(claimed[next++] as StoredDecision);
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, work.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, claimed.length) }, worker));
   }
 
-  async #revertOne({ decision, claim }: Work): Promise<void> {
+  /**
+   * Claim the pass's due decisions (`active → reverting`) in ONE transaction, BEFORE any of their
+   * reverts runs; a decision someone else claimed or settled meanwhile is not ours to revert.
+   * @returns the decisions this pass reverts (claimed now, or already reverting: retries)
+   */
+  #claimAll(work: readonly Work[]): StoredDecision[] {
+    const out: StoredDecision[] = [];
+    this.#store.transaction(() => {
+      for (const { decision, claim } of work) {
+        if (this.#inFlight.has(decision.decisionId)) continue;
+        if (claim) {
+          try {
+            this.#store.transition(decision.decisionId, 'active', 'reverting', { by: 'scheduler' });
+          } catch (err) {
+            // Lost the race (unblocked by hand, reverted by another pass): not ours to revert.
+            if ((err as { code?: unknown }).code === 'RIPOSTE_ERR_STORE_TRANSITION') continue;
+            throw err;
+          }
+        }
+        out.push(decision);
+      }
+    });
+    return out;
+  }
+
+  async #revertOne(decision: StoredDecision): Promise<void> {
     const id = decision.decisionId;
     if (this.#inFlight.has(id)) return;
     this.#inFlight.add(id);
     try {
-      if (claim) {
-        try {
-          this.#store.transition(id, 'active', 'reverting', { by: 'scheduler' });
-        } catch (err) {
-          // Lost the race (unblocked by hand, reverted by another pass): not ours to revert.
-          if ((err as { code?: unknown }).code === 'RIPOSTE_ERR_STORE_TRANSITION') return;
-          throw err;
-        }
-      }
       let ok = false;
       let error: string | null = null;
       try {
@@ -244,7 +268,7 @@ export class RevertScheduler {
       const attempts = (this.#retries.get(id)?.attempts ?? 0) + 1;
       if (ok) {
         try {
-          this.#store.transition(id, 'reverting', 'reverted', { by: 'scheduler', attempts });
+          await this.#settle(id, attempts);
           this.#retries.delete(id);
           return;
         } catch (err) {
@@ -263,6 +287,39 @@ export class RevertScheduler {
     } finally {
       this.#inFlight.delete(id);
     }
+  }
+
+  /**
+   * Record `reverting → reverted`; the reverts that end in the same turn (a block channel answers
+   * a group at once) commit together on the next turn. Resolves once committed; rejects with that
+   * decision's own transition error.
+   */
+  #settle(id: string, attempts: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#settling.push({ id, attempts, resolve, reject });
+      if (this.#settling.length > 1) return;
+      setImmediate(() => {
+        const batch = this.#settling;
+        this.#settling = [];
+        const results: Array<unknown> = [];
+        try {
+          this.#store.transaction(() => {
+            for (const s of batch) {
+              try {
+                this.#store.transition(s.id, 'reverting', 'reverted', { by: 'scheduler', attempts: s.attempts });
+                results.push(null);
+              } catch (err) {
+                results.push(err);
+              }
+            }
+          });
+        } catch (err) {
+          for (const s of batch) s.reject(err);
+          return;
+        }
+        batch.forEach((s, i) => (results[i] === null ? s.resolve() : s.reject(results[i])));
+      });
+    });
   }
 
   /** Arm the one timer for the earliest of the store's next `until` and the next retry. */

@@ -151,6 +151,33 @@ function rowToDecision(r: DecisionRow): StoredDecision {
   };
 }
 
+/** The row and the audit detail of a decision being recorded. */
+function decisionParams(decision: DecisionV1, alert: AlertV1, initial: 'active' | 'pending_approval', at: number): [Record<string, unknown>, string] {
+  const state: DecisionState = decision.simulated ? 'simulated' : initial;
+  return [
+    {
+      decision_id: decision.decisionId,
+      response: decision.response,
+      command: decision.command,
+      target_kind: decision.target.kind,
+      target: decision.target.value,
+      alert_id: decision.alertId,
+      rule_id: decision.ruleId,
+      mode: decision.mode,
+      simulated: decision.simulated ? 1 : 0,
+      state,
+      decided_at: decision.decidedAt,
+      timeout_sec: decision.timeoutSec,
+      until: decision.until,
+      offence: decision.offence,
+      escalated: decision.escalated ? 1 : 0,
+      alert_json: JSON.stringify(alert),
+      updated_at: at,
+    },
+    JSON.stringify({ state, response: decision.response, target: decision.target, until: decision.until, ruleId: decision.ruleId }),
+  ];
+}
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
@@ -287,30 +314,45 @@ export class Store {
     if (this.#db.inTransaction) {
       throw new StoreError('RIPOSTE_ERR_STORE_INVALID', 'recordDecision must not run inside a transaction: it has to commit before anything executes');
     }
-    const state: DecisionState = decision.simulated ? 'simulated' : initial;
+    const [p, audit] = decisionParams(decision, alert, initial, this.#now());
+    return this.#tx.record(p, audit);
+  }
+
+  // ── batched decisions (the burst path; owner: the responder) ─────────────────────────────
+
+  /**
+   * {@link recordDecision} for many decisions in ONE transaction, committed before it returns: a
+   * burst of decisions then costs one commit per batch of log lines instead of one per decision.
+   * @returns per decision, in order: true when recorded now, false when its id was already
+   *   recorded (then do not execute it again)
+   * @throws StoreError `RIPOSTE_ERR_STORE_INVALID` inside an open transaction
+   * @example const recorded = store.recordDecisions([{ decision, alert }]);
+   */
+  recordDecisions(items: ReadonlyArray<{ readonly decision: DecisionV1; readonly alert: AlertV1 }>): boolean[] {
+    if (this.#db.inTransaction) {
+      throw new StoreError('RIPOSTE_ERR_STORE_INVALID', 'recordDecisions must not run inside a transaction: it has to commit before anything executes');
+    }
     const at = this.#now();
-    return this.#tx.record(
-      {
-        decision_id: decision.decisionId,
-        response: decision.response,
-        command: decision.command,
-        target_kind: decision.target.kind,
-        target: decision.target.value,
-        alert_id: decision.alertId,
-        rule_id: decision.ruleId,
-        mode: decision.mode,
-        simulated: decision.simulated ? 1 : 0,
-        state,
-        decided_at: decision.decidedAt,
-        timeout_sec: decision.timeoutSec,
-        until: decision.until,
-        offence: decision.offence,
-        escalated: decision.escalated ? 1 : 0,
-        alert_json: JSON.stringify(alert),
-        updated_at: at,
-      },
-      JSON.stringify({ state, response: decision.response, target: decision.target, until: decision.until, ruleId: decision.ruleId }),
-    );
+    const s = this.#s;
+    return this.#db
+      .transaction(() =>
+        items.map(({ decision, alert }) => {
+          const [p, audit] = decisionParams(decision, alert, 'active', at);
+          if (s.insertDecision.run(p).changes === 0) return false;
+          s.insertAudit.run(p['updated_at'], p['decision_id'], 'decision_recorded', audit);
+          return true;
+        }),
+      )
+      .immediate();
+  }
+
+  /**
+   * The state of one decision now, or null: what an action checks at the moment it runs (cheaper
+   * than {@link getDecision}, which reads and converts the whole row).
+   * @example if (store.stateOf(id) !== 'active') skip();
+   */
+  stateOf(decisionId: string): DecisionState | null {
+    return (this.#s.getState.get(decisionId) as { state: DecisionState } | undefined)?.state ?? null;
   }
 
   /**

@@ -13,15 +13,27 @@ import { alertNumbers, appendBurst, countLines, setupEnv, waitFor } from './supp
 
 const root = process.getuid?.() === 0;
 
-test('riposte start on a full disk: loud, paused, nothing torn, resumes without duplicates', { skip: root ? false : 'needs root (mounts a tmpfs)', timeout: 120_000 }, async (t) => {
-  const env = setupEnv('rpdurable-full-');
+
+/** A test environment whose data directory is a 2 MB tmpfs (fills after ~3,000 alerts). */
+function fullDataDir(prefix: string, fsName: string): ReturnType<typeof setupEnv> & { remove: () => void } {
+  const env = setupEnv(prefix);
   mkdirSync(env.data);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'rpdurable-full', env.data]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', fsName, env.data]);
+  return {
+    ...env,
+    remove: () => {
+      execFileSync('umount', [env.data]);
+      rmSync(env.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('riposte start on a full disk: loud, paused, nothing torn, resumes without duplicates', { skip: root ? false : 'needs root (mounts a tmpfs)', timeout: 120_000 }, async (t) => {
+  const env = fullDataDir('rpdurable-full-', 'rpdurable-full');
   let d: Daemon | null = null;
   t.after(async () => {
     await d?.stop();
-    execFileSync('umount', [env.data]);
-    rmSync(env.dir, { recursive: true, force: true });
+    env.remove();
   });
   const logs: string[] = [];
   d = await Daemon.start({ configFile: env.conf, dataDir: env.data, pollMs: 50, outputRetryMs: 100, log: (m) => logs.push(m) });
@@ -54,14 +66,11 @@ test('riposte start on a full disk: loud, paused, nothing torn, resumes without 
 });
 
 test('riposte start stopped while the disk is full: the next start, with space, writes every alert exactly once', { skip: root ? false : 'needs root (mounts a tmpfs)', timeout: 120_000 }, async (t) => {
-  const env = setupEnv('rpdurable-fullstop-');
-  mkdirSync(env.data);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'rpdurable-fullstop', env.data]);
+  const env = fullDataDir('rpdurable-fullstop-', 'rpdurable-fullstop');
   let d: Daemon | null = null;
   t.after(async () => {
     await d?.stop();
-    execFileSync('umount', [env.data]);
-    rmSync(env.dir, { recursive: true, force: true });
+    env.remove();
   });
   const logs: string[] = [];
   d = await Daemon.start({ configFile: env.conf, dataDir: env.data, pollMs: 50, outputRetryMs: 100, log: (m) => logs.push(m) });

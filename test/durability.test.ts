@@ -12,6 +12,26 @@ import { Daemon } from '../src/daemon/start.ts';
 import { Store } from '../src/store/index.ts';
 import { alertNumbers, appendBurst, BIN, countLines, killed, setupEnv, startDaemon, waitFor } from './support/burst.ts';
 
+
+/**
+ * Put `script` in a response directory of `env` as program `name`, and write env.conf binding it
+ * to `rulesId` with `timeoutSec` (Riposte's default ruleset, env.log tailed); returns the directory.
+ */
+function bindProgram(env: { dir: string; conf: string; log: string }, name: string, script: string, o: { rulesId: string; timeoutSec: number }): string {
+  const resp = join(env.dir, 'responses');
+  mkdirSync(resp);
+  writeFileSync(join(resp, name), script);
+  chmodSync(join(resp, name), 0o755);
+  writeFileSync(env.conf, `<ossec_config>
+  <command><name>${name}</name><executable>${name}</executable><timeout_allowed>yes</timeout_allowed></command>
+  <active-response><command>${name}</command><location>local</location><rules_id>${o.rulesId}</rules_id><timeout>${o.timeoutSec}</timeout></active-response>
+  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
+  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
+</ossec_config>
+`);
+  return resp;
+}
+
 test('riposte start: kill -9 during a 100,000-line burst, restart: every alert in alerts.json once, none torn', { timeout: 240_000 }, async (t) => {
   const env = setupEnv('rpdurable-crash-');
   t.after(() => rmSync(env.dir, { recursive: true, force: true }));
@@ -85,18 +105,8 @@ test('riposte start: two starts racing on a fresh data directory, exactly one ru
 test('Daemon.stop() while a revert runs: the revert finishes and is recorded, no database error', { timeout: 90_000 }, async (t) => {
   const env = setupEnv('rpdurable-stop-');
   t.after(() => rmSync(env.dir, { recursive: true, force: true }));
-  const resp = join(env.dir, 'responses');
-  mkdirSync(resp);
   // Its delete takes a second: long enough for stop() to come in the middle.
-  writeFileSync(join(resp, 'slow'), `#!/bin/bash\nread -r line\ncase "$line" in *'"command":"delete"'*) touch "${env.dir}/deleting"; sleep 1;; esac\n`);
-  chmodSync(join(resp, 'slow'), 0o755);
-  writeFileSync(env.conf, `<ossec_config>
-  <command><name>slow</name><executable>slow</executable><timeout_allowed>yes</timeout_allowed></command>
-  <active-response><command>slow</command><location>local</location><rules_id>5712</rules_id><timeout>1</timeout></active-response>
-  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
-  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
-</ossec_config>
-`);
+  const resp = bindProgram(env, 'slow', `#!/bin/bash\nread -r line\ncase "$line" in *'"command":"delete"'*) touch "${env.dir}/deleting"; sleep 1;; esac\n`, { rulesId: '5712', timeoutSec: 1 });
   const logs: string[] = [];
   const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: (m) => logs.push(m) });
   let stopped = false;
@@ -122,17 +132,7 @@ test('Daemon.stop() while a revert runs: the revert finishes and is recorded, no
 test('riposte start: a flood of identical refusals is one audit entry with a count, not one row each', { timeout: 90_000 }, async (t) => {
   const env = setupEnv('rpdurable-refusals-');
   t.after(() => rmSync(env.dir, { recursive: true, force: true }));
-  const resp = join(env.dir, 'responses');
-  mkdirSync(resp);
-  writeFileSync(join(resp, 'noop'), '#!/bin/sh\ncat >/dev/null\n');
-  chmodSync(join(resp, 'noop'), 0o755);
-  writeFileSync(env.conf, `<ossec_config>
-  <command><name>noop</name><executable>noop</executable><timeout_allowed>yes</timeout_allowed></command>
-  <active-response><command>noop</command><location>local</location><rules_id>5710</rules_id><timeout>600</timeout></active-response>
-  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
-  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
-</ossec_config>
-`);
+  const resp = bindProgram(env, 'noop', '#!/bin/sh\ncat >/dev/null\n', { rulesId: '5710', timeoutSec: 600 });
   const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: () => {} });
   let stopped = false;
   t.after(async () => {
@@ -163,17 +163,7 @@ test('riposte start: a flood of identical refusals is one audit entry with a cou
 test('riposte start: a block in front of a backlog runs at once and is logged when it ran, not after the backlog', { timeout: 120_000 }, async (t) => {
   const env = setupEnv('rpdurable-arlog-');
   t.after(() => rmSync(env.dir, { recursive: true, force: true }));
-  const resp = join(env.dir, 'responses');
-  mkdirSync(resp);
-  writeFileSync(join(resp, 'record'), `#!/bin/bash\nread -r line\ndate +%s.%N >> "${env.dir}/ran"\n`);
-  chmodSync(join(resp, 'record'), 0o755);
-  writeFileSync(env.conf, `<ossec_config>
-  <command><name>record</name><executable>record</executable><timeout_allowed>yes</timeout_allowed></command>
-  <active-response><command>record</command><location>local</location><rules_id>5712</rules_id><timeout>600</timeout></active-response>
-  <localfile><log_format>syslog</log_format><location>${env.log}</location></localfile>
-  <ruleset><decoder_dir>ruleset/decoders</decoder_dir><rule_dir>ruleset/rules</rule_dir></ruleset>
-</ossec_config>
-`);
+  const resp = bindProgram(env, 'record', `#!/bin/bash\nread -r line\ndate +%s.%N >> "${env.dir}/ran"\n`, { rulesId: '5712', timeoutSec: 600 });
   const d = await Daemon.start({ configFile: env.conf, dataDir: env.data, responseDirs: [resp], pollMs: 50, log: () => {} });
   let stopped = false;
   t.after(async () => {

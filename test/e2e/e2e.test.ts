@@ -18,6 +18,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ALLOWED_IP, ATTACKER_IP, CONTROL_IP, Cleanup, labPrerequisites, sleep, waitFor } from './lab.ts';
 import { alerts, arEntries, buildLab, dropSet, sshLogin, startRiposte, tcpConnects, type LabLogging } from './services.ts';
 import { journaldUnavailable } from '../support/journald.ts';
@@ -96,6 +98,10 @@ async function scenario(t: TestContext, logging: LabLogging): Promise<void> {
   const logged = arEntries(files.data).filter((e) => e.srcip === ATTACKER_IP);
   const loggedHeld = ((logged.find((e) => e.command === 'delete')?.at ?? 0) - (logged.find((e) => e.command === 'add')?.at ?? 0)) / 1000;
   assert.ok(loggedHeld >= FIRST_TIMEOUT - 1 && loggedHeld <= FIRST_TIMEOUT + 2, `active-responses.log: reverted ${loggedHeld} s after the add, for a ${FIRST_TIMEOUT} s timeout`);
+  // The invariant itself, from the store: the revert was claimed at its decision's `until`, not
+  // before, and within one second after (across the kill -9 and the restart).
+  const due = revertTiming(files.data, ATTACKER_IP);
+  assert.ok(due.claimedAt >= due.until && due.claimedAt - due.until <= 1, `revert claimed ${(due.claimedAt - due.until).toFixed(3)} s after its until`);
   // Decisions are timed in whole seconds and the element appears once the program has run: up to ~2 s of slack before.
   assert.ok(held >= FIRST_TIMEOUT - 2, `reverted ${held.toFixed(1)} s after the block appeared: too early for its ${FIRST_TIMEOUT} s timeout`);
   assert.ok(held <= FIRST_TIMEOUT + 5 || (logging === 'journal' && held <= FIRST_TIMEOUT + 10), `reverted ${held.toFixed(1)} s after the block appeared: too late`);
@@ -124,5 +130,21 @@ function tail(file: string): string {
     return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
   } catch {
     return '(unreadable)';
+  }
+}
+
+/** The first decision on `ip` and when its revert was claimed (`active → reverting`), seconds. */
+function revertTiming(dataDir: string, ip: string): { until: number; claimedAt: number } {
+  const db = new Database(join(dataDir, 'riposte.db'), { readonly: true });
+  try {
+    const d = db.prepare('SELECT decision_id, until FROM decisions WHERE target = ? ORDER BY decided_at LIMIT 1').get(ip) as { decision_id: string; until: number } | undefined;
+    assert.ok(d, `no decision on ${ip}`);
+    const claim = db
+      .prepare("SELECT at FROM audit WHERE decision_id = ? AND event = 'state_changed' AND json_extract(detail_json, '$.to') = 'reverting'")
+      .get(d.decision_id) as { at: number } | undefined;
+    assert.ok(claim, `the revert of ${d.decision_id} was never claimed`);
+    return { until: d.until, claimedAt: claim.at };
+  } finally {
+    db.close();
   }
 }

@@ -111,7 +111,8 @@ export function firstDifference(want: unknown, got: unknown, path = ''): string 
   return null;
 }
 
-function valueAt(v: unknown, path: string): unknown {
+/** The value at a path as `firstDifference` names it (`a.b[2].c`). */
+export function valueAt(v: unknown, path: string): unknown {
   let cur = v;
   for (const part of path.split(/\.|(?=\[)/)) {
     if (cur === null || typeof cur !== 'object') return undefined;

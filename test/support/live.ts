@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { utf8ToBin } from '../../src/bytes.ts';
 import { alertJson } from '../../src/engine/alert-json.ts';
 import { AnalysisSession, type Ruleset } from '../../src/engine/engine.ts';
-import { canonical, firstDifference, GOLDEN_DIR, SHARED } from './golden.ts';
+import { canonical, firstDifference, GOLDEN_DIR, SHARED, valueAt } from './golden.ts';
 
 export const LIVE_DIR = join(SHARED, 'conformance', 'wazuh-live');
 
@@ -82,16 +82,6 @@ export interface LiveResult {
   /** Alerts equal on every compared field, at the same position. */
   equal: number;
   differences: LiveDifference[];
-}
-
-function valueAt(v: unknown, path: string): unknown {
-  let cur = v;
-  for (const part of path.split(/\.|(?=\[)/)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    const m = /^\[(\d+)\]$/.exec(part);
-    cur = m ? (cur as unknown[])[Number(m[1])] : (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 /** The keys of every object, in order, nested: equal when two values print their keys alike. */

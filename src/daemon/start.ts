@@ -199,18 +199,20 @@ export class Daemon {
     };
     const output = new BatchOutput({ store, alerts, enforce, changed: () => scheduler.changed(), log, now, ...(opts.outputRetryMs !== undefined ? { retryMs: opts.outputRetryMs } : {}) });
     // A batch's decisions are recorded in ONE transaction (Responder.enforceBatch), committed
-    // before any of their runs starts. When that fails (disk full), the output path records and
-    // runs each of them (enforce, above) before the batch's checkpoint may pass it.
-    const enforceAll = (items: readonly BatchDecision[]): void => {
-      if (items.length === 0) return;
+    // before any of their runs starts. Returns false when that failed (disk full): then the output
+    // path records and runs each of them (enforce, above) before the batch's checkpoint may pass it.
+    const enforceAll = (items: readonly BatchDecision[]): boolean => {
+      if (items.length === 0) return true;
       let runs: Array<Promise<unknown>>;
       try {
         runs = responder.enforceBatch(items.map((d) => ({ decision: d.decision, alert: d.alert, ruleDescription: d.description })));
       } catch (e) {
         if (!output.stalled) log(`recording ${items.length} decision(s) failed: ${e instanceof Error ? e.message : String(e)}`);
-        return;
+        return false;
       }
       for (const run of runs) daemon?.track(run.then(() => scheduler.changed()));
+      scheduler.changed();
+      return true;
     };
     // Offence histories already saved: decide replaces an offender's object when it changes, and
     // `last` is in whole seconds, so `last >= since` alone would save a whole second's offenders
@@ -262,8 +264,9 @@ export class Daemon {
       }
       // Recorded in one transaction, then dispatched, before anything else of the batch is
       // written; the output's commit (next turn) is also the turn that lets the block channel's
-      // answers and due reverts in between two batches of a backlog.
-      enforceAll(decisions);
+      // answers and due reverts in between two batches of a backlog. Once recorded, the output
+      // path need not look each decision up again.
+      const recorded = enforceAll(decisions);
       const since = batchStart;
       batchStart = now();
       const decided = decisions.length > 0 || refusals.length > 0;
@@ -272,7 +275,7 @@ export class Daemon {
       return output.commit({
         source: batch.source,
         checkpoint: batch.lines.length > 0 ? batch.checkpoint : null,
-        decisions,
+        decisions: recorded ? [] : decisions,
         refusals,
         text: () => {
           let text = '';

@@ -76,7 +76,9 @@ test('an allowlist entry added by another writer lifts the daemon\'s active bloc
   const audit = writer.listAudit({ decisionId: lifted?.decisionId as string }).filter((a) => a.event === 'state_changed').map((a) => a.detail as Record<string, unknown>);
   assert.ok(audit.some((a) => a['by'] === 'daemon' && a['reason'] === 'pentest' && a['allowlist'] === '198.51.100.90/32' && a['to'] === 'reverted'), JSON.stringify(audit));
   assert.equal(writer.countDecisions({ active: true }), 1, 'the other block stays');
-  assert.ok(lines.some((l) => /lifted record on 198\.51\.100\.90 .*allowlisted by "198\.51\.100\.90\/32" \(pentest\)/.test(l)), lines.join('\n'));
+  // Logged once the whole walk of active decisions is over, a turn or two after the settlement.
+  const liftLog = /lifted record on 198\.51\.100\.90 .*allowlisted by "198\.51\.100\.90\/32" \(pentest\)/;
+  await waitFor(() => (lines.some((l) => liftLog.test(l)) ? true : undefined), `the lift in the daemon's log:\n${lines.join('\n')}`, 5000);
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(env.calls().filter((c) => c.command === 'delete').length, 1, 'lifted once');
 });
